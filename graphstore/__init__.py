@@ -1,0 +1,1 @@
+"""graphstore: the only package that talks to Neo4j (provisioning, schema, writes, export, reads)."""

@@ -1,0 +1,1 @@
+"""Sub-commands of `kgrec`, discovered by `kgrec.cli`."""

@@ -1,0 +1,70 @@
+"""Shared fixtures: one real Neo4j 5.26 server for the whole session, a clean database per test.
+
+The server comes from the same resolver as `kgrec neo4j start` (NEO4J_URI, else Docker, else Neo4j
+assembled from Maven Central). Unless NEO4J_URI is set, tests use their own instance under
+`.kgrec/test` on ports 17687/17474 so they never touch the data of `make demo`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from neo4j import Driver, GraphDatabase
+
+from graphstore.provision import Credentials, resolve_server
+from graphstore.schema import apply_schema, wipe_database
+from kgrec.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_settings_overrides() -> dict[str, object]:
+    """Where the test server lives (own state dir and ports) unless NEO4J_URI points elsewhere."""
+    return {
+        "state_dir": Path(os.environ.get("KGREC_TEST_STATE_DIR", REPO / ".kgrec" / "test")),
+        "bolt_port": int(os.environ.get("KGREC_TEST_BOLT_PORT", "17687")),
+        "http_port": int(os.environ.get("KGREC_TEST_HTTP_PORT", "17474")),
+        "neo4j_heap": os.environ.get("KGREC_TEST_NEO4J_HEAP", "1g"),
+        "neo4j_pagecache": os.environ.get("KGREC_TEST_NEO4J_PAGECACHE", "512m"),
+    }
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(**test_settings_overrides())
+
+
+@pytest.fixture(scope="session")
+def neo4j_creds(settings: Settings) -> Iterator[Credentials]:
+    server = resolve_server(settings)
+    started_here = not server.status().running
+    creds = server.start()
+    yield creds
+    if started_here:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def driver(neo4j_creds: Credentials) -> Iterator[Driver]:
+    with GraphDatabase.driver(neo4j_creds.uri, auth=(neo4j_creds.user, neo4j_creds.password)) as drv:
+        yield drv
+
+
+@pytest.fixture
+def db(driver: Driver) -> Driver:
+    """The driver, on an empty database with the kgrec schema applied."""
+    wipe_database(driver)
+    apply_schema(driver)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The shared real datasets (KGREC_DATA_DIR; `make test` and `.ci/run` set it)."""
+    path = Path(os.environ.get("KGREC_DATA_DIR", REPO.parent / "shared" / "datasets"))
+    if not path.is_dir():
+        pytest.fail(f"datasets not found at {path}: set KGREC_DATA_DIR to the shared datasets folder")
+    return path

@@ -1,0 +1,83 @@
+"""The Maven-assembled Neo4j for real: start twice, killed underneath, stop, and clear errors."""
+
+import os
+import signal
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from graphstore.provision import ProvisionError
+from graphstore.provision.base import port_open, server_version
+from graphstore.provision.maven import MavenServer
+from kgrec.settings import Settings
+
+BOLT, HTTP = 27687, 27474
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> MavenServer:
+    srv = MavenServer(Settings(neo4j_uri=None, neo4j_password=None, neo4j_backend="maven", state_dir=tmp_path,
+                               bolt_port=BOLT, http_port=HTTP, neo4j_heap="512m", neo4j_pagecache="128m"))
+    yield srv
+    srv.stop()
+
+
+def _wait_gone(pid: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+        time.sleep(0.2)
+
+
+def test_lifecycle_start_twice_kill_restart_stop(server: MavenServer) -> None:
+    creds = server.start()
+    assert server_version(creds).startswith("5.26.")
+    pid = server.pid()
+    assert server.status().running and server.status().version.startswith("5.26.")
+    assert server.start() == creds and server.pid() == pid  # idempotent: same process
+
+    os.kill(pid, signal.SIGKILL)  # the server dies underneath us
+    _wait_gone(pid)
+    status = server.status()
+    assert not status.running and "not running" in status.detail
+
+    server.start()  # recovers with the same data and password
+    assert server.pid() != pid and server.status().running
+    new_pid = server.pid()
+    server.stop()
+    _wait_gone(new_pid)
+    assert server.pid() is None
+    assert not Path(f"/proc/{new_pid}").exists()
+    assert not port_open("127.0.0.1", BOLT) and not port_open("127.0.0.1", HTTP)
+    server.stop()  # stopping a stopped server is fine
+
+
+def test_port_taken_is_reported(server: MavenServer) -> None:
+    with socket.socket() as blocker:
+        blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        blocker.bind(("127.0.0.1", BOLT))
+        blocker.listen()
+        with pytest.raises(ProvisionError, match=f"Port {BOLT} is already in use"):
+            server.start()
+    assert server.pid() is None
+
+
+def test_java_missing_says_what_to_do(server: MavenServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(ProvisionError, match="Java not found: install a Java 17 or 21 runtime"):
+        server.start()
+
+
+def test_maven_missing_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    srv = MavenServer(Settings(neo4j_uri=None, cache_dir=tmp_path / "empty-cache", state_dir=tmp_path))
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(ProvisionError, match=r"Maven \(mvn\) not found"):
+        srv.assemble()
+
+
+def test_failed_maven_fetch_is_reported(tmp_path: Path) -> None:
+    srv = MavenServer(Settings(neo4j_uri=None, cache_dir=tmp_path, state_dir=tmp_path,
+                               neo4j_version="0.0.0-does-not-exist"))
+    with pytest.raises(ProvisionError, match="Maven could not fetch the Neo4j jars"):
+        srv.assemble()
