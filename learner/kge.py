@@ -80,7 +80,8 @@ def train_kge_epochs(loop: SLCWATrainingLoop, factory: CoreTriplesFactory, up_to
                      first: bool) -> float:
     """Continue PyKEEN training up to ``up_to_epoch`` (its epochs are cumulative); the last epoch's loss."""
     losses = loop.train(triples_factory=factory, num_epochs=up_to_epoch, batch_size=batch_size,
-                        continue_training=not first, use_tqdm=False, use_tqdm_batch=False, clear_optimizer=False)
+                        continue_training=not first, use_tqdm=False, use_tqdm_batch=False, clear_optimizer=False,
+                        pin_memory=torch.cuda.is_available())
     return float(losses[-1]) if losses else float("nan")
 
 
