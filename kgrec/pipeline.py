@@ -127,7 +127,7 @@ def run_pipeline(config: PipelineConfig, settings: Settings) -> PipelineReport:
                 t = time.monotonic()
                 ingested = ingest_dataset(driver, config.dataset, config.ingest.data_dir or settings.data_dir,
                                           progress=False)
-                report.step("ingest", t, **ingested.summary())
+                report.step("ingest", t, mode=ingested.mode, loaded=ingested.loaded, skipped=ingested.skipped)
             t = time.monotonic()
             data = export_graph(driver, config.dataset)
             report.step("export", t, users=data["user"].num_nodes, items=data["item"].num_nodes,
