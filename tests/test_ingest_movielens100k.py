@@ -1,4 +1,4 @@
-"""MovieLens-100K + FranKGraphBench DBpedia knowledge ingested into real Neo4j: published counts, splits, idempotence."""
+"""MovieLens-100K + FranKGraphBench DBpedia knowledge in real Neo4j: published counts, splits, idempotence."""
 
 from __future__ import annotations
 
