@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from neo4j import Driver, GraphDatabase
+from neo4j import Driver
 
+from graphstore.connection import make_driver
 from graphstore.provision import Credentials, resolve_server
 from graphstore.schema import apply_schema, wipe_database
 from kgrec.settings import Settings
@@ -49,7 +50,7 @@ def neo4j_creds(settings: Settings) -> Iterator[Credentials]:
 
 @pytest.fixture(scope="session")
 def driver(neo4j_creds: Credentials) -> Iterator[Driver]:
-    with GraphDatabase.driver(neo4j_creds.uri, auth=(neo4j_creds.user, neo4j_creds.password)) as drv:
+    with make_driver(neo4j_creds) as drv:
         yield drv
 
 

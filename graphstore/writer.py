@@ -1,0 +1,151 @@
+"""Batched, idempotent writes: UNWIND … MERGE on constrained keys in managed transactions.
+
+Every value reaches Cypher as a parameter. Labels and relationship types are interpolated only after
+validation: item labels and entity labels from fixed sets, relationship types against ^[A-Z][A-Z0-9_]*$.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction
+
+ITEM_LABELS = frozenset({"Movie", "Book", "Artist", "Product"})
+ENTITY_LABELS = frozenset({"Genre", "Tag"})
+TYPE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
+INTERACTION_TYPES = {"RATED": "rating", "INTERACTED": "weight"}  # relationship type → its value property
+SOCIAL_TYPES = frozenset({"FRIEND", "TRUSTS"})
+
+Row = dict[str, Any]
+
+
+def _rel_type(rel: str) -> str:
+    if not TYPE_PATTERN.match(rel):
+        raise ValueError(f"relationship type {rel!r} does not match {TYPE_PATTERN.pattern}")
+    return rel
+
+
+def batched(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+@dataclass
+class WriteCounts:
+    """What Neo4j reports it changed (created counts are 0 on a re-run of the same data)."""
+
+    nodes_created: int = 0
+    relationships_created: int = 0
+    properties_set: int = 0
+    labels_added: int = 0
+
+    def add(self, counters: Any) -> None:
+        self.nodes_created += counters.nodes_created
+        self.relationships_created += counters.relationships_created
+        self.properties_set += counters.properties_set
+        self.labels_added += counters.labels_added
+
+
+@dataclass
+class GraphWriter:
+    """Writes one dataset's rows; each method takes one batch (a list of row dicts, see ingest.records)."""
+
+    driver: Driver
+    dataset: str
+    database: str = "neo4j"
+    counts: WriteCounts = field(default_factory=WriteCounts)
+
+    def _write(self, query: str, **params: Any) -> None:
+        def work(tx: ManagedTransaction) -> Any:
+            return tx.run(query, ds=self.dataset, **params).consume().counters
+
+        with self.driver.session(database=self.database) as session:
+            self.counts.add(session.execute_write(work))
+
+    def dataset_node(self, domain: str, item_label: str, explicit: bool, split_names: list[str]) -> None:
+        self._write(
+            "MERGE (d:Dataset {name: $ds}) SET d.domain = $domain, d.item_label = $label, "
+            "d.explicit = $explicit, d.split_names = $splits",
+            domain=domain, label=_item_label(item_label), explicit=explicit, splits=split_names,
+        )
+
+    def set_manifest(self, manifest: dict[str, Any]) -> None:
+        """Record what was ingested (file fingerprints), as JSON on the Dataset node."""
+        self._write("MATCH (d:Dataset {name: $ds}) SET d.manifest = $m", m=json.dumps(manifest, sort_keys=True))
+
+    def manifest(self) -> dict[str, Any] | None:
+        recs, _, _ = self.driver.execute_query(
+            "MATCH (d:Dataset {name: $ds}) RETURN d.manifest AS m", ds=self.dataset, database_=self.database
+        )
+        return json.loads(recs[0]["m"]) if recs and recs[0]["m"] else None
+
+    def users(self, rows: list[Row]) -> None:
+        self._write("UNWIND $rows AS r MERGE (u:User {dataset: $ds, id: r.id}) SET u += r.props", rows=rows)
+
+    def items(self, rows: list[Row], label: str) -> None:
+        self._write(
+            f"UNWIND $rows AS r MERGE (i:Item {{dataset: $ds, id: r.id}}) SET i:{_item_label(label)}, i += r.props",
+            rows=rows,
+        )
+
+    def interactions(self, rows: list[Row], rel: str) -> None:
+        value = INTERACTION_TYPES.get(rel)
+        if value is None:
+            raise ValueError(f"interaction type {rel!r} is not one of {sorted(INTERACTION_TYPES)}")
+        self._write(
+            "UNWIND $rows AS r "
+            "MATCH (u:User {dataset: $ds, id: r.u}) MATCH (i:Item {dataset: $ds, id: r.i}) "
+            f"MERGE (u)-[x:{rel}]->(i) SET x.{value} = r.w, x.ts = r.ts, x.test_of = r.t",
+            rows=rows,
+        )
+
+    def social(self, rows: list[Row], rel: str) -> None:
+        if rel not in SOCIAL_TYPES:
+            raise ValueError(f"social type {rel!r} is not one of {sorted(SOCIAL_TYPES)}")
+        self._write(
+            "UNWIND $rows AS r "
+            "MATCH (u:User {dataset: $ds, id: r.u}) MATCH (v:User {dataset: $ds, id: r.v}) "
+            f"MERGE (u)-[:{rel}]->(v)",
+            rows=rows,
+        )
+
+    def entities(self, rows: list[Row]) -> None:
+        """Readable names from the data (they replace names derived from IRIs)."""
+        self._write("UNWIND $rows AS r MERGE (e:Entity {uri: r.uri}) SET e.name = r.name", rows=rows)
+
+    def knowledge(self, rows: list[Row], entity_label: str | None = None, from_entity: bool = False) -> None:
+        """(:Item)-[:REL {predicate}]->(:Entity), or (:Entity)-[…]->(:Entity) with `from_entity`; one query per type."""
+        extra = ""
+        if entity_label is not None:
+            if entity_label not in ENTITY_LABELS:
+                raise ValueError(f"entity label {entity_label!r} is not one of {sorted(ENTITY_LABELS)}")
+            extra = f" SET e:{entity_label}"
+        subject = "MERGE (s:Entity {uri: r.s})" if from_entity else "MATCH (s:Item {dataset: $ds, id: r.s})"
+        by_rel: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            by_rel[row["rel"]].append(row)
+        for rel, group in by_rel.items():
+            self._write(
+                f"UNWIND $rows AS r {subject} "
+                f"MERGE (e:Entity {{uri: r.o}}) ON CREATE SET e.name = r.name{extra} "
+                f"MERGE (s)-[k:{_rel_type(rel)}]->(e) SET k.predicate = r.p",
+                rows=group,
+            )
+
+    def predicates(self, catalogue: dict[str, str]) -> None:
+        """(:Predicate {iri, type}) for each predicate IRI written."""
+        rows = [{"iri": iri, "type": _rel_type(rel)} for iri, rel in sorted(catalogue.items())]
+        self._write("UNWIND $rows AS r MERGE (p:Predicate {iri: r.iri}) SET p.type = r.type", rows=rows)
+
+
+def _item_label(label: str) -> str:
+    if label not in ITEM_LABELS:
+        raise ValueError(f"item label {label!r} is not one of {sorted(ITEM_LABELS)}")
+    return label

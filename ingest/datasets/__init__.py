@@ -1,0 +1,1 @@
+"""One module per dataset family: its registry entries (files, sources, licence) and its parser."""

@@ -1,0 +1,90 @@
+"""Streamed reading of delimited text files with line numbers; undecodable or malformed lines are quarantined."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ingest.quarantine import Quarantine
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that did not decode, kept by "surrogateescape"
+
+
+def read_lines(path: Path, q: Quarantine, encoding: str = "utf-8", start: int = 0) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each non-blank line; CRLF and a missing final newline are fine.
+
+    `start` is a byte offset to begin at (for reading only what was appended); it must be a line start.
+    Line numbers are 1-based and count from the start of the file even then.
+    """
+    lineno = 0
+    with path.open("rb") as fh:
+        if start:
+            lineno = _count_newlines(fh, start)
+        for raw in fh:
+            lineno += 1
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                q.reject(path, lineno, f"encoding: not valid {encoding} ({exc.reason} at byte {exc.start})",
+                         raw.decode("latin-1"))
+                continue
+            text = text.rstrip("\r\n")
+            if text.strip():
+                yield lineno, text
+
+
+def _count_newlines(fh: io.BufferedReader, upto: int) -> int:
+    count, left = 0, upto
+    while left > 0:
+        chunk = fh.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        count += chunk.count(b"\n")
+        left -= len(chunk)
+    return count
+
+
+def read_fields(
+    path: Path, q: Quarantine, sep: str, n: int | tuple[int, int], encoding: str = "utf-8", start: int = 0
+) -> Iterator[tuple[int, list[str], str]]:
+    """(line number, fields, raw line) of lines split on `sep` with `n` fields (or a (min, max) range)."""
+    lo, hi = (n, n) if isinstance(n, int) else n
+    for lineno, text in read_lines(path, q, encoding, start):
+        fields = text.split(sep)
+        if not lo <= len(fields) <= hi:
+            want = str(lo) if lo == hi else f"{lo}-{hi}"
+            q.reject(path, lineno, f"malformed: {len(fields)} fields, expected {want}", text)
+            continue
+        yield lineno, fields, text
+
+
+def read_csv(path: Path, q: Quarantine, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number of the record's first line, row dict) of an RFC-4180 CSV file with a header."""
+    with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            return
+        line = reader.line_num
+        while True:
+            start = line + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                q.reject(path, start, f"malformed: {exc}")
+                line = reader.line_num
+                continue
+            line = reader.line_num
+            if any(_UNDECODABLE.search(f) for f in row):
+                raw = ",".join(row).encode(encoding, "surrogateescape").decode("latin-1")
+                q.reject(path, start, f"encoding: not valid {encoding}", raw)
+                continue
+            if len(row) != len(header):
+                q.reject(path, start, f"malformed: {len(row)} fields, expected {len(header)}", ",".join(row))
+                continue
+            yield start, dict(zip(header, row, strict=True))

@@ -1,0 +1,24 @@
+"""The datasets kgrec knows by name: `get(name)`, `names()`."""
+
+from __future__ import annotations
+
+from ingest.datasets import movielens100k
+from ingest.spec import DatasetSpec
+
+DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in (movielens100k.SPEC,)}
+
+
+class UnknownDataset(KeyError):
+    def __str__(self) -> str:
+        return f"unknown dataset {self.args[0]!r}; known: {', '.join(sorted(DATASETS))}"
+
+
+def get(name: str) -> DatasetSpec:
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise UnknownDataset(name) from None
+
+
+def names() -> list[str]:
+    return sorted(DATASETS)

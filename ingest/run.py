@@ -1,0 +1,215 @@
+"""Ingest one dataset into Neo4j: resolve files, parse and validate, write in batches, report.
+
+`ingest_dataset(driver, "movielens-100k", data_dir)` is the one call for the common path.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from neo4j import Driver
+from tqdm import tqdm
+
+from graphstore.schema import apply_schema
+from graphstore.writer import GraphWriter, batched
+from ingest.fetch import file_digest, resolve_files
+from ingest.quarantine import Quarantine, Rejection
+from ingest.records import Row, Section
+from ingest.registry import get
+from ingest.spec import DatasetSpec, Inputs
+from kgrec.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+class StrictModeError(ValueError):
+    """--strict found bad rows; nothing was written."""
+
+    def __init__(self, dataset: str, count: int, samples: list[Rejection]) -> None:
+        lines = "\n".join(f"  {r}" for r in samples)
+        super().__init__(f"{dataset}: {count} bad row(s), nothing written (--strict):\n{lines}")
+        self.count = count
+        self.samples = samples
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did: rows loaded per section, rows skipped and where they were quarantined."""
+
+    dataset: str
+    mode: str  # "full", "append" (only appended rows written) or "up-to-date" (nothing to write)
+    loaded: dict[str, int] = field(default_factory=dict)
+    skipped: int = 0
+    skipped_by_reason: dict[str, int] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)  # the first few, for the summary
+    quarantine: Path | None = None
+    nodes_created: int = 0
+    relationships_created: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        loaded = ", ".join(f"{name} {n:,}" for name, n in self.loaded.items()) or "nothing"
+        out = [f"{self.dataset} ({self.mode}): loaded {loaded}; skipped {self.skipped:,} in {self.seconds:.1f}s; "
+               f"created {self.nodes_created:,} nodes, {self.relationships_created:,} relationships"]
+        if self.skipped:
+            out += [f"  {reason}: {n:,}" for reason, n in sorted(self.skipped_by_reason.items())]
+            out += [f"  e.g. {r}" for r in self.rejections[:5]]
+            out.append(f"  bad rows in {self.quarantine}")
+        return "\n".join(out)
+
+
+def ingest_dataset(
+    driver: Driver,
+    name: str | DatasetSpec,
+    data_dir: Path | None = None,
+    strict: bool = False,
+    progress: bool = True,
+    *,
+    force: bool = False,
+    cache_dir: Path | None = None,
+    state_dir: Path | None = None,
+    database: str | None = None,
+    batch_size: int | None = None,
+) -> IngestReport:
+    """Ingest dataset `name` (a registry name, or a spec) from `data_dir` (else the cache, else the publisher).
+
+    Idempotent: a re-run with unchanged files writes nothing ("up-to-date"; `force` re-writes, MERGE keeps
+    counts exact); when only appendable files grew (old content a prefix), only the appended rows are written.
+    Bad rows go to a JSONL quarantine file under `state_dir/quarantine`; with `strict` any bad row fails the
+    run before anything is written.
+    """
+    settings = get_settings()
+    spec = get(name) if isinstance(name, str) else name
+    database = database or settings.neo4j_database
+    batch_size = batch_size or settings.write_batch_size
+    started = time.perf_counter()
+    paths = resolve_files(spec, data_dir, cache_dir or settings.cache_dir, progress)
+    if strict:
+        _dry_run(spec, Inputs(paths))
+
+    apply_schema(driver, database)
+    writer = GraphWriter(driver, spec.name, database)
+    fingerprints = {key: _fingerprint(path) for key, path in paths.items()}
+    mode, starts = _plan(spec, writer.manifest(), fingerprints, paths, force)
+    report = IngestReport(spec.name, mode)
+    if mode == "up-to-date":
+        log.info("%s is up to date (files unchanged since the last ingest)", spec.name)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    q = Quarantine((state_dir or settings.state_dir) / "quarantine" / f"{spec.name}-{stamp}.jsonl")
+    meta = spec.meta
+    writer.dataset_node(meta.domain, meta.item_label, meta.explicit, list(meta.split_names))
+    writer.set_manifest({"complete": False})  # a killed run leaves this: the next run writes everything again
+    catalogue: dict[str, str] = {}
+    try:
+        for section in spec.parser(Inputs(paths, starts), q):
+            if mode == "append" and not set(section.sources) & set(starts):
+                _consume(section.rows)  # parsed for the ids it defines, already in the graph
+                continue
+            report.loaded[section.name] = _write_section(writer, section, spec, batch_size, progress, catalogue)
+    finally:
+        q.close()
+    if catalogue:
+        writer.predicates(catalogue)
+    writer.set_manifest({"complete": True, "files": fingerprints})
+    report.skipped, report.skipped_by_reason = q.count, dict(q.reasons)
+    report.rejections, report.quarantine = q.samples, q.path if q.count else None
+    report.nodes_created = writer.counts.nodes_created
+    report.relationships_created = writer.counts.relationships_created
+    report.seconds = time.perf_counter() - started
+    log.info("%s", report.summary())
+    return report
+
+
+def _dry_run(spec: DatasetSpec, inputs: Inputs) -> None:
+    q = Quarantine(None)
+    for section in spec.parser(inputs, q):
+        _consume(section.rows)
+    if q.count:
+        raise StrictModeError(spec.name, q.count, q.samples)
+
+
+def _consume(rows: Iterable[Row]) -> None:
+    for _ in rows:
+        pass
+
+
+def _fingerprint(path: Path) -> dict[str, Any]:
+    return {"size": path.stat().st_size, "sha256": file_digest(path)}
+
+
+def _plan(
+    spec: DatasetSpec,
+    manifest: dict[str, Any] | None,
+    now: dict[str, dict[str, Any]],
+    paths: dict[str, Path],
+    force: bool,
+) -> tuple[str, dict[str, int]]:
+    """("up-to-date" | "append" | "full", byte offsets to start appendable files at)."""
+    if force or not manifest or not manifest.get("complete"):
+        return "full", {}
+    before: dict[str, dict[str, Any]] = manifest["files"]
+    if before == now:
+        return "up-to-date", {}
+    if set(before) != set(now):
+        return "full", {}
+    starts: dict[str, int] = {}
+    for key, fp in now.items():
+        old = before[key]
+        if fp == old:
+            continue
+        if key not in spec.appendable or not _grew_from(paths[key], old):
+            return "full", {}
+        starts[key] = old["size"]
+    return "append", starts
+
+
+def _grew_from(path: Path, old: dict[str, Any]) -> bool:
+    """True when the file is its old content (ending at a line break) with lines appended."""
+    size = old["size"]
+    if size == 0 or path.stat().st_size <= size:
+        return False
+    with path.open("rb") as fh:
+        fh.seek(size - 1)
+        if fh.read(1) != b"\n":
+            return False
+    return file_digest(path, limit=size) == old["sha256"]
+
+
+def _write_section(
+    writer: GraphWriter, section: Section, spec: DatasetSpec, batch_size: int, progress: bool,
+    catalogue: dict[str, str],
+) -> int:
+    write = {
+        "users": writer.users,
+        "items": lambda rows: writer.items(rows, spec.meta.item_label),
+        "interactions": lambda rows: writer.interactions(rows, section.rel or ""),
+        "social": lambda rows: writer.social(rows, section.rel or ""),
+        "entities": writer.entities,
+        "knowledge": lambda rows: writer.knowledge(rows, section.entity_label),
+        "entity_knowledge": lambda rows: writer.knowledge(rows, section.entity_label, from_entity=True),
+    }[section.kind]
+    total = section.total if section.total is not None else _len(section.rows)
+    written = 0
+    with tqdm(total=total, desc=f"{spec.name} {section.name}", unit=" rows", unit_scale=True,
+              disable=not progress, leave=False) as bar:
+        for batch in batched(section.rows, batch_size):
+            if section.kind in ("knowledge", "entity_knowledge"):
+                catalogue.update((row["p"], row["rel"]) for row in batch)
+            write(batch)
+            written += len(batch)
+            bar.update(len(batch))
+    log.info("%s %s: %d rows", spec.name, section.name, written)
+    return written
+
+
+def _len(rows: Iterable[Row]) -> int | None:
+    return len(rows) if isinstance(rows, list | tuple) else None
