@@ -42,7 +42,7 @@ class Forbidden(ApiError):
 def is_expected(error: GraphQLError) -> bool:
     """True for errors that say what the client did wrong or what is down; False for bugs."""
     original = error.original_error
-    return original is None or isinstance(original, ApiError | GraphUnavailable | GraphTimeout)
+    return original is None or isinstance(original, ApiError | GraphQLError | GraphUnavailable | GraphTimeout)
 
 
 def shaped(error: GraphQLError) -> GraphQLError:
@@ -54,7 +54,7 @@ def shaped(error: GraphQLError) -> GraphQLError:
         message, code = "the graph database is unavailable; try again shortly", "SERVICE_UNAVAILABLE"
     elif isinstance(original, GraphTimeout):
         message, code = "the request ran past its deadline", "TIMEOUT"
-    elif original is None:
+    elif original is None or isinstance(original, GraphQLError):  # syntax, validation, variable coercion
         message, code = error.message, (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
     else:
         message, code = "Unexpected error.", "INTERNAL_SERVER_ERROR"

@@ -1,9 +1,7 @@
-"""Set-up shared by the API tests (imported by tests/test_api_*.py; not a test module itself).
+"""Helpers shared by the API tests (imported by tests/test_api_*.py; not a test module itself).
+The graph itself comes from conftest's `ml100k_model` (real ML-100K + DBpedia, a really trained model).
 
-- `ml100k_with_model`: the real MovieLens-100K + DBpedia graph (ingested by `ingest`, a no-op when it is
-  already there) with an active model version really trained by `learner` (BPR-MF, a few epochs on split
-  u1; trained once per test session, written back again if another test wiped the database).
-- `live_server`: the app under a real uvicorn on 127.0.0.1 (ephemeral port), in a background thread.
+- `live_server` / `serve_app`: the app under a real uvicorn on 127.0.0.1 (ephemeral port), in a thread.
 - `Client`: GraphQL over HTTP with httpx.
 - `path_in_graph`: an independent check that an explanation path's nodes and relationships exist.
 """
@@ -14,49 +12,26 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import httpx
 import uvicorn
 from neo4j import Driver
+from starlette.types import ASGIApp
 
 from api.app import create_app
 from api.settings import ApiSettings
-from graphstore.export import export_graph
-from graphstore.models import ModelVersion, active_version, write_model_version
 from graphstore.provision import Credentials
-from ingest.run import ingest_dataset
-from learner.train import TrainResult, train
 
 DS = "movielens-100k"
 RELATION = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_trained: dict[str, TrainResult] = {}
-
-
-def ml100k_with_model(driver: Driver, data_dir: Path, state_dir: Path) -> ModelVersion:
-    """ML-100K with an active model version whose embeddings cover every user and item."""
-    ingest_dataset(driver, DS, data_dir, progress=False, state_dir=state_dir, cache_dir=state_dir / "cache")
-    mv = active_version(driver, DS)
-    if mv is not None:
-        covered = driver.execute_query("MATCH (i:Item {dataset: $ds}) WHERE i[$p] IS NOT NULL RETURN count(i) AS n",
-                                       ds=DS, p=mv.property).records[0]["n"]
-        if covered == 1682:
-            return mv
-    if "bprmf" not in _trained:
-        _trained["bprmf"] = train(export_graph(driver, DS), model="bprmf", split="u1", epochs=4, eval_every=4,
-                                  dim=32, device="cpu", run_dir=state_dir / "run", progress=False)
-    res = _trained["bprmf"]
-    return write_model_version(driver, DS, res.model_name, res.user_ids, res.user_embeddings, res.item_ids,
-                               res.item_embeddings, res.similarity, res.params, res.metrics["test"])
 
 
 @contextmanager
-def live_server(settings: ApiSettings, creds: Credentials) -> Iterator[str]:
-    """Serve `create_app(settings, creds)` with uvicorn on loopback; yields its base URL."""
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, creds), host="127.0.0.1", port=0,
-                                           log_level="warning", lifespan="on"))
+def serve_app(app: ASGIApp) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on loopback (ephemeral port) in a thread; yields its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -70,6 +45,11 @@ def live_server(settings: ApiSettings, creds: Credentials) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(15)
+
+
+def live_server(settings: ApiSettings, creds: Credentials) -> AbstractContextManager[str]:
+    """The kgrec app with these settings, served on loopback."""
+    return serve_app(create_app(settings, creds))
 
 
 class Client:

@@ -5,16 +5,17 @@ models, operations endpoints, and DataLoader batching."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
-from api_support import DS, Client, live_server, ml100k_with_model, path_in_graph
+from api_support import DS, Client, live_server, path_in_graph
 from neo4j import Driver
 
 from api.settings import ApiSettings
-from graphstore.models import ModelVersion, load_embeddings
+from graphstore.models import ModelVersion, active_version, load_embeddings
 from graphstore.provision import Credentials
+
+pytestmark = pytest.mark.usefixtures("ml100k_model")  # real ML-100K + a trained model (conftest)
 
 RECS = """
 query Recs($user: ID!, $first: Int!, $explain: Boolean!, $filter: RecommendationFilter, $model: ModelSelector) {
@@ -30,13 +31,16 @@ query Recs($user: ID!, $first: Int!, $explain: Boolean!, $filter: Recommendation
 }"""
 
 
-@pytest.fixture(scope="module")
-def model(driver: Driver, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> ModelVersion:
-    return ml100k_with_model(driver, data_dir, tmp_path_factory.mktemp("api-state"))
+@pytest.fixture
+def model(ml100k_model: Driver) -> ModelVersion:
+    """The active model version of the shared ML-100K graph (conftest trains one when there is none)."""
+    mv = active_version(ml100k_model, DS)
+    assert mv is not None
+    return mv
 
 
 @pytest.fixture(scope="module")
-def client(neo4j_creds: Credentials, model: ModelVersion) -> Iterator[Client]:
+def client(neo4j_creds: Credentials) -> Iterator[Client]:
     with live_server(ApiSettings(keys=["k"]), neo4j_creds) as url:
         c = Client(url)
         yield c
