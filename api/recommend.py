@@ -134,8 +134,8 @@ class Recommender:
         if model_name is not None and state["model"] is None:
             which = f"{model_name} v{model_version}" if model_version is not None else model_name
             raise NotFound(f"no model version {which} for dataset {dataset!r}")
-        history = {item: value for item, value, _ in state["history"]}
-        recorded_since = any(newer for _, _, newer in state["history"])
+        history = dict(zip(state["historyIds"], state["historyValues"], strict=True))
+        recorded_since = state["recordedSince"] > 0
         profile = UserProfile(dataset, user_id, state["userExists"], Strategy.POPULARITY, None, None, None, history)
         if state["model"] is None:
             return profile

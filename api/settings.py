@@ -50,7 +50,7 @@ class ApiSettings(BaseSettings):
     model_check_s: float = Field(2.0, ge=0)  # how long a looked-up active model version is trusted
     popularity_ttl_s: float = Field(60.0, ge=0)
     explain_min_preference: float = Field(0.6, ge=0, le=1)  # history items below this share of the max are not used
-    similar_users: int = Field(50, ge=1, le=1000)  # neighbours searched for co-interaction paths
+    similar_users: int = Field(10, ge=1, le=200)  # neighbours searched for SIMILAR_USERS paths
 
     @field_validator("keys", "cors_origins", mode="before")
     @classmethod
