@@ -96,7 +96,9 @@ def ingest_dataset(
     apply_schema(driver, database)
     writer = GraphWriter(driver, spec.name, database)
     fingerprints = {key: _fingerprint(path) for key, path in paths.items()}
-    mode, starts = _plan(spec, writer.manifest(), fingerprints, paths, force)
+    manifest = writer.manifest()
+    mode, starts = _plan(spec, manifest, fingerprints, paths, force)
+    writer.fresh = mode == "full" and manifest is None and not writer.has_data()
     report = IngestReport(spec.name, mode)
     if mode == "up-to-date":
         log.info("%s is up to date (files unchanged since the last ingest)", spec.name)
