@@ -106,7 +106,8 @@ def ingest_dataset(
         return report
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    q = Quarantine((state_dir or settings.state_dir) / "quarantine" / f"{spec.name}-{stamp}.jsonl")
+    scope = frozenset(paths[key] for key in starts) if mode == "append" else None
+    q = Quarantine((state_dir or settings.state_dir) / "quarantine" / f"{spec.name}-{stamp}.jsonl", scope=scope)
     meta = spec.meta
     writer.dataset_node(meta.domain, meta.item_label, meta.explicit, list(meta.split_names))
     writer.set_manifest({"complete": False})  # a killed run leaves this: the next run writes everything again
