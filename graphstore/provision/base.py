@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import socket
 import time
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from neo4j import GraphDatabase

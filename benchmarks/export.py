@@ -1,0 +1,83 @@
+"""Export rate: Neo4j → PyG HeteroData, against reading the same rows from CSV with pandas.
+
+    python benchmarks/export.py --dataset movielens-100k --repeat 5
+
+The dataset must be ingested already (`kgrec ingest movielens-100k`). The pandas baseline reads the
+publisher's interaction file and builds the same edge tensors (factorised ids, ratings, timestamps).
+Target (issue 4): the Neo4j export of interactions within 2× the pandas time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from benchmarks.report import markdown_table, write_results
+from graphstore.connection import open_driver
+from graphstore.export import export_graph
+from kgrec.settings import get_settings
+
+# dataset → (file under KGREC_DATA_DIR, read_csv keyword arguments) of its interaction rows
+CSV_SOURCES: dict[str, tuple[str, dict]] = {
+    "movielens-100k": ("movielens-100k/u.data", {"sep": "\t", "names": ["user", "item", "rating", "ts"]}),
+}
+
+
+def pandas_edges(path: Path, kwargs: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The pandas way: read the file, factorise ids, build edge_index + rating + ts tensors."""
+    df = pd.read_csv(path, header=None, dtype={"user": str, "item": str}, **kwargs)
+    users = pd.Index(np.sort(df["user"].unique()))
+    items = pd.Index(np.sort(df["item"].unique()))
+    edge_index = torch.from_numpy(np.stack([users.get_indexer(df["user"]), items.get_indexer(df["item"])]))
+    rating = torch.tensor(df["rating"].to_numpy(), dtype=torch.float32)
+    ts = torch.tensor(df["ts"].to_numpy(), dtype=torch.int64)
+    return edge_index, rating, ts
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", default="movielens-100k", choices=sorted(CSV_SOURCES))
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    settings = get_settings()
+    if settings.data_dir is None:
+        parser.error("set KGREC_DATA_DIR to the datasets folder (for the pandas baseline)")
+    rel_path, kwargs = CSV_SOURCES[args.dataset]
+    with open_driver(settings) as driver:
+        export_graph(driver, args.dataset, knowledge=False, social=False)  # warm-up (query plans, page cache)
+        t_inter, data = timed(lambda: export_graph(driver, args.dataset, knowledge=False, social=False), args.repeat)
+        t_full, full = timed(lambda: export_graph(driver, args.dataset), args.repeat)
+    t_pandas, (edges, _, _) = timed(lambda: pandas_edges(settings.data_dir / rel_path, kwargs), args.repeat)
+    n = data["user", "rates", "item"].edge_index.size(1)
+    assert edges.size(1) == n, f"pandas read {edges.size(1)} rows, Neo4j exported {n}"
+    n_full = sum(full[et].edge_index.size(1) for et in full.edge_types)
+    rows = [
+        ["Neo4j → HeteroData (interactions)", n, round(t_inter, 3), int(n / t_inter), round(t_inter / t_pandas, 2)],
+        ["Neo4j → HeteroData (+ knowledge, social)", n_full, round(t_full, 3), int(n_full / t_full), "—"],
+        ["pandas read_csv → tensors (same interactions)", n, round(t_pandas, 3), int(n / t_pandas), 1.0],
+    ]
+    table = markdown_table(["export", "edges", "median s", "edges/s", "× pandas"], rows)
+    md = f"## Export ({args.dataset})\n\n`python benchmarks/export.py --dataset {args.dataset}` " \
+         f"(median of {args.repeat}; target: interactions within 2× pandas)\n\n{table}"
+    write_results("export", {"dataset": args.dataset, "repeat": args.repeat, "rows": rows}, md)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""HeteroData straight from the dataset files, for the learner's tests and accuracy benchmarks only.
+
+Production graphs come from graphstore's Neo4j export; these loaders build the *same* contract
+(see ``learner.data``) from the read-only files under ``KGREC_DATA_DIR`` so that learner tests and
+benchmarks do not depend on ingest or a database. One copy, imported by tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from torch_geometric.data import HeteroData
+
+ML100K_SPLITS = ["u1", "u2", "u3", "u4", "u5", "ua", "ub"]
+ML100K_GENRES = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary",
+                 "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller",
+                 "War", "Western"]
+DBPEDIA_PROPERTIES = ["producer", "distributor", "writer", "cinematography", "subject", "starring", "director"]
+
+
+def data_dir() -> Path:
+    """``KGREC_DATA_DIR`` (the read-only real datasets)."""
+    value = os.environ.get("KGREC_DATA_DIR")
+    if not value:
+        raise RuntimeError("KGREC_DATA_DIR is not set (it should point at the shared datasets folder)")
+    return Path(value)
+
+
+def _read_ratings(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, sep="\t", header=None, names=["user", "item", "rating", "ts"], dtype=np.int64)
+
+
+def movielens_100k(root: Path | None = None, *, max_users: int | None = None, knowledge: bool = False) -> HeteroData:
+    """ML-100K as a contract HeteroData: ratings, official u1..u5/ua/ub test bits, titles.
+
+    ``max_users`` keeps users with id ≤ N (a deterministic subset; all items stay). ``knowledge`` adds
+    genre entities (``has_genre``) and the FranKGraphBench DBpedia properties (one edge type each).
+    """
+    root = root or data_dir()
+    folder = root / "movielens-100k"
+    ratings = _read_ratings(folder / "u.data")
+    if max_users is not None:
+        ratings = ratings[ratings.user <= max_users]
+    items = pd.read_csv(folder / "u.item", sep="|", header=None, encoding="latin-1", dtype=str, keep_default_na=False)
+    item_ids = items[0].tolist()
+    n_items = len(item_ids)
+    user_ids = sorted(ratings.user.unique())
+    user_pos = {u: i for i, u in enumerate(user_ids)}
+    u = torch.tensor(ratings.user.map(user_pos).to_numpy(), dtype=torch.long)
+    i = torch.tensor(ratings.item.to_numpy() - 1, dtype=torch.long)
+    key_of = pd.Series(np.arange(len(ratings)), index=ratings.user.to_numpy() * 10_000 + ratings.item.to_numpy())
+    test_in = np.zeros(len(ratings), dtype=np.int64)
+    for bit, name in enumerate(ML100K_SPLITS):
+        test = _read_ratings(folder / f"{name}.test")
+        rows = key_of.reindex(test.user.to_numpy() * 10_000 + test.item.to_numpy()).dropna().to_numpy(np.int64)
+        test_in[rows] |= 1 << bit
+
+    data = HeteroData()
+    data.dataset, data.explicit, data.split_names = "movielens-100k", True, list(ML100K_SPLITS)
+    data["user"].num_nodes = len(user_ids)
+    data["user"].ids = [str(x) for x in user_ids]
+    data["item"].num_nodes = n_items
+    data["item"].ids = item_ids
+    data["item"].titles = items[1].tolist()
+    store = data["user", "rates", "item"]
+    store.edge_index = torch.stack([u, i])
+    store.rating = torch.tensor(ratings.rating.to_numpy(), dtype=torch.float)
+    store.ts = torch.tensor(ratings.ts.to_numpy(), dtype=torch.long)
+    store.test_in = torch.from_numpy(test_in)
+    if knowledge:
+        _add_movielens_knowledge(data, items, root)
+    return data
+
+
+def _add_movielens_knowledge(data: HeteroData, items: pd.DataFrame, root: Path) -> None:
+    uris = [f"urn:kgrec:genre:{g}" for g in ML100K_GENRES]
+    names = list(ML100K_GENRES)
+    flags = items.iloc[:, 5:24].to_numpy(dtype=np.int64)
+    gi, gg = np.nonzero(flags)
+    edges: dict[str, list[tuple[int, int]]] = {"has_genre": list(zip(gi.tolist(), gg.tolist(), strict=True))}
+    entity_pos: dict[str, int] = {}
+    item_pos = {iid: k for k, iid in enumerate(data["item"].ids)}
+    path = root / "frankgraphbench-dbpedia" / "datasets" / "ml-100k" / "processed" / "enriched.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            item = item_pos[row["item_id::string"]]
+            for prop in DBPEDIA_PROPERTIES:
+                for uri in filter(None, row[f"{prop}::string_list"].split("::")):
+                    if uri not in entity_pos:
+                        entity_pos[uri] = len(uris)
+                        uris.append(uri)
+                        names.append(uri.rsplit("/", 1)[-1].replace("_", " "))
+                    edges.setdefault(prop, []).append((item, entity_pos[uri]))
+    data["entity"].num_nodes = len(uris)
+    data["entity"].uris = uris
+    data["entity"].names = names
+    for rel, pairs in edges.items():
+        data["item", rel, "entity"].edge_index = torch.tensor(sorted(set(pairs)), dtype=torch.long).t().contiguous()

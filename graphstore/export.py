@@ -1,0 +1,117 @@
+"""Neo4j → PyG `HeteroData`: a dataset's interactions, knowledge and social links, with id maps.
+
+Node order is the sorted dataset ids (users, items) and IRIs (entities), so an export is reproducible.
+Cypher aggregates rows into lists (one record per batch of users, per relationship type), and ids become tensor
+indices through vectorised `pandas.Index.get_indexer`, so no Python work is done per interaction.
+
+The contract (what `learner` relies on):
+- `data.dataset`, `data.explicit` (ratings vs implicit), `data.split_names` (bit i of `test_in`);
+- `data['user'].ids`, `data['item'].ids`, `data['item'].titles`, `data['entity'].uris`, `.names`;
+- `data['user', 'rates', 'item']`: `edge_index`, `rating` (rating or weight), `ts`, `test_in` (bitmask);
+- `data['item', rel, 'entity']` and `data['entity', rel, 'entity']` per knowledge relationship type;
+- `data['user', 'friend' | 'trusts', 'user']` social links as stored.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import torch
+from neo4j import Driver
+from torch_geometric.data import HeteroData
+
+from graphstore.cypher_files import load_cypher
+
+log = logging.getLogger(__name__)
+
+QUERIES = ("dataset", "users", "items", "interactions", "knowledge", "entity_links", "social")
+
+
+class ExportError(LookupError):
+    """The dataset cannot be exported (not ingested, no interactions, …)."""
+
+
+def _one(driver: Driver, query: str, params: dict, database: str) -> dict:
+    records, _, _ = driver.execute_query(query, params, database_=database)
+    return dict(records[0].items()) if records else {}
+
+
+def _indexer(ids: list[str]) -> pd.Index:
+    return pd.Index(np.asarray(ids, dtype=object))
+
+
+def _edge_index(heads: pd.Index, head_ids: list[str], tails: pd.Index, tail_ids: list[str]) -> torch.Tensor:
+    h = heads.get_indexer(np.asarray(head_ids, dtype=object))
+    t = tails.get_indexer(np.asarray(tail_ids, dtype=object))
+    keep = (h >= 0) & (t >= 0)
+    return torch.from_numpy(np.stack([h[keep], t[keep]]).astype(np.int64))
+
+
+def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social: bool = True,
+                 database: str = "neo4j", batch_users: int = 20_000) -> HeteroData:
+    """Export one dataset as a `HeteroData` (see the module docstring for its contract)."""
+    q = {name: load_cypher(f"export/{name}") for name in QUERIES}
+    meta = _one(driver, q["dataset"], {"dataset": dataset}, database)
+    if not meta:
+        raise ExportError(f"dataset {dataset!r} is not in Neo4j; run `kgrec ingest {dataset}` first")
+    splits: list[str] = list(meta.get("split_names") or [])
+
+    user_ids = _one(driver, q["users"], {"dataset": dataset}, database)["ids"]
+    item_rec = _one(driver, q["items"], {"dataset": dataset}, database)
+    item_ids, titles = item_rec["ids"], item_rec["titles"]
+    users, items = _indexer(user_ids), _indexer(item_ids)
+
+    data = HeteroData()
+    data.dataset, data.explicit, data.split_names = dataset, bool(meta.get("explicit")), splits
+    data["user"].num_nodes, data["user"].ids = len(user_ids), user_ids
+    data["item"].num_nodes, data["item"].ids, data["item"].titles = len(item_ids), item_ids, titles
+
+    u_ids: list[str] = []
+    i_ids: list[str] = []
+    values: list[float] = []
+    ts: list[int] = []
+    masks: list[int] = []
+    for start in range(0, len(user_ids), batch_users):
+        rec = _one(driver, q["interactions"], {"dataset": dataset, "splits": splits,
+                                                 "users": user_ids[start:start + batch_users]}, database)
+        u_ids += rec["users"]
+        i_ids += rec["items"]
+        values += rec["values"]
+        ts += rec["ts"]
+        masks += rec["masks"]
+    if not i_ids:
+        raise ExportError(f"dataset {dataset!r} has no interactions in Neo4j")
+    rel = data["user", "rates", "item"]
+    rel.edge_index = _edge_index(users, u_ids, items, i_ids)
+    rel.rating = torch.tensor(values, dtype=torch.float32)
+    rel.ts = torch.tensor(ts, dtype=torch.int64)
+    rel.test_in = torch.tensor(masks, dtype=torch.int64)
+
+    if knowledge:
+        _add_knowledge(driver, q, data, dataset, items, database)
+    if social:
+        for rec in driver.execute_query(q["social"], {"dataset": dataset}, database_=database)[0]:
+            data["user", rec["type"].lower(), "user"].edge_index = _edge_index(users, rec["heads"], users, rec["tails"])
+    log.info("exported %s: %d users, %d items, %d interactions, %d entities", dataset, len(user_ids),
+             len(item_ids), rel.edge_index.size(1), data["entity"].num_nodes if "entity" in data.node_types else 0)
+    return data
+
+
+def _add_knowledge(driver: Driver, q: dict[str, str], data: HeteroData, dataset: str, items: pd.Index,
+                   database: str) -> None:
+    item_links = driver.execute_query(q["knowledge"], {"dataset": dataset}, database_=database)[0]
+    if not item_links:
+        return
+    uris = sorted({uri for rec in item_links for uri in rec["tails"]})
+    names_rec = _one(driver, "UNWIND $uris AS uri MATCH (e:Entity {uri: uri}) "
+                     "RETURN collect(coalesce(e.name, e.uri)) AS names", {"uris": uris}, database)
+    entities = _indexer(uris)
+    data["entity"].num_nodes, data["entity"].uris, data["entity"].names = len(uris), uris, names_rec["names"]
+    for rec in item_links:
+        data["item", rec["type"].lower(), "entity"].edge_index = _edge_index(
+            items, rec["heads"], entities, rec["tails"])
+    for rec in driver.execute_query(q["entity_links"], {"uris": uris}, database_=database)[0]:
+        data["entity", rec["type"].lower(), "entity"].edge_index = _edge_index(
+            entities, rec["heads"], entities, rec["tails"])

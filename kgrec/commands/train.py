@@ -1,0 +1,108 @@
+"""`kgrec train`, `kgrec evaluate` and `kgrec models`: Neo4j → learner → Neo4j."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from kgrec.errors import friendly_errors
+from kgrec.settings import get_settings
+
+models_app = typer.Typer(help="List and activate model versions stored in Neo4j.", no_args_is_help=True)
+
+
+def _params(raw: list[str] | None) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for item in raw or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"expected key=value, got {item!r}", param_hint="--param")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+def train_command(
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="An ingested dataset, e.g. movielens-100k.")],
+    model: Annotated[str, typer.Option("--model", "-m", help="Registry name: `kgrec models available`.")] = "lightgcn",
+    split: Annotated[str, typer.Option(help="u1…u5, ua, ub, kgat (official), random or temporal.")] = "random",
+    epochs: Annotated[int | None, typer.Option(help="Maximum epochs (model default when unset).")] = None,
+    dim: Annotated[int, typer.Option(help="Embedding dimension.")] = 64,
+    lr: Annotated[float | None, typer.Option(help="Learning rate (model default when unset).")] = None,
+    patience: Annotated[int, typer.Option(help="Early stopping: evaluations without improvement.")] = 10,
+    seed: Annotated[int, typer.Option(help="Random seed (split, init, sampling).")] = 0,
+    device: Annotated[str, typer.Option(help="auto (CUDA when available), cpu or cuda.")] = "auto",
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Model argument key=value.")] = None,
+    activate: Annotated[bool, typer.Option(help="Activate the new version for serving.")] = True,
+    keep: Annotated[int, typer.Option(help="Versions of this model kept in Neo4j.")] = 3,
+) -> None:
+    """Export a dataset from Neo4j, train a model, evaluate it, and write its embeddings back."""
+    from graphstore.connection import open_driver
+    from graphstore.export import ExportError, export_graph
+    from graphstore.models import ModelVersionError
+    from graphstore.provision import ProvisionError
+    from kgrec.training import TrainOptions, train_and_write
+
+    settings = get_settings()
+    options = TrainOptions(model=model, split=split, epochs=epochs, dim=dim, lr=lr, patience=patience, seed=seed,
+                           device=device, params=_params(param))
+    with friendly_errors(ProvisionError, ExportError, ModelVersionError, ValueError, KeyError), \
+            open_driver(settings) as driver:
+        data = export_graph(driver, dataset)
+        outcome = train_and_write(driver, data, options, keep=keep, runs_dir=settings.runs_dir,
+                                  decide=None if activate else (lambda *_: False))
+    typer.echo(f"{outcome.model_name} on {dataset} ({split}) trained in {outcome.train_seconds:.1f}s; "
+               f"run directory {outcome.run_dir}")
+    for name in sorted(outcome.test_metrics):
+        typer.echo(f"  test {name:<14} {outcome.test_metrics[name]:.4f}")
+    if outcome.version is not None:
+        typer.echo(f"embeddings written to Neo4j as {outcome.model_name} v{outcome.version}"
+                   f"{' (active)' if outcome.activated else ' (not activated)'}")
+
+
+@models_app.command("list")
+def list_command(dataset: Annotated[str | None, typer.Option("--dataset", "-d")] = None) -> None:
+    """Model versions in Neo4j with their test metrics; * marks the active one."""
+    from graphstore.connection import open_driver
+    from graphstore.models import list_versions
+
+    with open_driver() as driver:
+        versions = list_versions(driver, dataset)
+    if not versions:
+        typer.echo("no model versions yet: run `kgrec train`")
+    for mv in versions:
+        ndcg = mv.metrics.get("test/ndcg@20")
+        typer.echo(f"{'*' if mv.active else ' '} {mv.dataset:<18} {mv.name:<12} v{mv.version:<3} {mv.trained_at} "
+                   f"dim={mv.dim} {mv.similarity}" + (f" test ndcg@20={ndcg:.4f}" if ndcg is not None else ""))
+
+
+@models_app.command("activate")
+def activate_command(dataset: Annotated[str, typer.Option("--dataset", "-d")],
+                     name: Annotated[str, typer.Argument(help="Model name.")],
+                     version: Annotated[int, typer.Argument(help="Version number.")]) -> None:
+    """Serve another stored version (e.g. roll back), atomically."""
+    from graphstore.connection import open_driver
+    from graphstore.models import ModelVersionError, activate_version
+
+    with friendly_errors(ModelVersionError), open_driver() as driver:
+        activate_version(driver, dataset, name, version)
+    typer.echo(f"{name} v{version} is now active for {dataset}")
+
+
+@models_app.command("available")
+def available_command() -> None:
+    """Model names the learner can train."""
+    from learner.models import MODELS
+
+    for name, cls in sorted(MODELS.items()):
+        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        typer.echo(f"{name:<14} {doc}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train_command)
+    app.add_typer(models_app, name="models")

@@ -1,0 +1,36 @@
+"""Recommenders by name: ``get_model("lightgcn", num_users=…, num_items=…, dim=64)``.
+
+Each model lives in its own module, with the paper it follows in its docstring. ``MODELS`` maps
+every registered name (and alias) to its class.
+"""
+
+from __future__ import annotations
+
+from learner.models.base import Batch, Recommender, TrainGraph
+from learner.models.bprmf import BPRMF
+from learner.models.lightgcn import LightGCN
+from learner.models.popularity import Popularity
+
+MODELS: dict[str, type[Recommender]] = {
+    "popularity": Popularity,
+    "bprmf": BPRMF,
+    "lightgcn": LightGCN,
+}
+ALIASES: dict[str, str] = {"pop": "popularity", "bpr": "bprmf", "mf": "bprmf", "bpr-mf": "bprmf"}
+
+
+def resolve_name(name: str) -> str:
+    """The registry name for ``name`` or an alias (case-insensitive); ValueError listing choices otherwise."""
+    key = name.strip().lower().replace("_", "-")
+    key = ALIASES.get(key, key)
+    if key not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose one of: {', '.join(sorted(MODELS))}")
+    return key
+
+
+def get_model(name: str, **kwargs: object) -> Recommender:
+    """Instantiate the model registered as ``name`` with its constructor arguments."""
+    return MODELS[resolve_name(name)](**kwargs)
+
+
+__all__ = ["ALIASES", "MODELS", "Batch", "Recommender", "TrainGraph", "get_model", "resolve_name"]

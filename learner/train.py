@@ -1,0 +1,259 @@
+"""One call from a graph to a trained, evaluated model with a run directory (PyKEEN ``pipeline()`` spirit).
+
+>>> result = train(data, model="lightgcn", split="u1")          # doctest: +SKIP
+>>> result.metrics["test"]["ndcg@20"], result.run_dir           # doctest: +SKIP
+
+The run directory holds ``config.json``, ``metrics.jsonl`` (one line per evaluated epoch),
+``metrics.json`` (best validation and test metrics), ``best.pt`` (checkpoint of the best epoch,
+trainable models), ``embeddings.npz`` (where the model has embeddings) and ``learning_curve.png``.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import logging
+import platform
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch_geometric.data import HeteroData
+from tqdm.auto import tqdm
+
+from learner.data import check_graph
+from learner.evaluate import evaluate
+from learner.metrics import DEFAULT_KS
+from learner.models import Recommender, TrainGraph, get_model, resolve_name
+from learner.report import append_jsonl, plot_learning_curve, save_embeddings, write_json
+from learner.sampling import bpr_batches, rating_batches
+from learner.splits import Split, make_split
+
+log = logging.getLogger(__name__)
+
+LOWER_IS_BETTER = ("rmse", "mae")
+
+
+@dataclass
+class TrainResult:
+    """A trained model with its metrics, embeddings (rows aligned with ``user_ids``/``item_ids``) and run dir."""
+
+    model: Recommender
+    model_name: str
+    dataset: str
+    split: str
+    metrics: dict[str, dict[str, float]]  # {"valid": best-epoch metrics, "test": final test metrics}
+    monitor: str
+    best_epoch: int
+    history: list[dict[str, Any]]
+    user_embeddings: np.ndarray | None
+    item_embeddings: np.ndarray | None
+    similarity: str | None  # "dot" | "cosine" | None (no embeddings to serve)
+    params: dict[str, Any]
+    run_dir: Path
+    user_ids: list[str]
+    item_ids: list[str]
+    train_seconds: float
+    split_sizes: dict[str, int] = field(default_factory=dict)
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """``auto`` → CUDA when available, else CPU; anything else as given."""
+    if str(device) == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    resolved = torch.device(device)
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device='cuda' requested but CUDA is not available")
+    return resolved
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _model_kwargs(cls: type[Recommender], dim: int | None, extra: dict[str, Any]) -> dict[str, Any]:
+    accepted = inspect.signature(cls.__init__).parameters
+    kwargs = dict(extra)
+    if dim is not None and "dim" in accepted:
+        kwargs.setdefault("dim", dim)
+    unknown = [k for k in kwargs if k not in accepted]
+    if unknown:
+        allowed = [p for p in accepted if p not in ("self", "num_users", "num_items")]
+        raise ValueError(f"model {cls.__name__} does not take {unknown}; its arguments are {allowed}")
+    return kwargs
+
+
+def _improved(value: float, best: float | None, monitor: str) -> bool:
+    if best is None:
+        return True
+    return value < best if monitor in LOWER_IS_BETTER else value > best
+
+
+def _default_run_dir(dataset: str, model: str, split: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return Path("runs") / f"{dataset}-{model}-{split}-{stamp}"
+
+
+def train(
+    data: HeteroData,
+    model: str = "lightgcn",
+    split: str | Split = "u1",
+    *,
+    epochs: int | None = None,
+    lr: float | None = None,
+    dim: int | None = 64,
+    batch_size: int | None = None,
+    weight_decay: float | None = None,
+    patience: int = 10,
+    eval_every: int = 1,
+    monitor: str | None = None,
+    ks: Sequence[int] = DEFAULT_KS,
+    seed: int = 0,
+    valid_frac: float = 0.1,
+    device: str | torch.device = "auto",
+    run_dir: str | Path | None = None,
+    progress: bool = True,
+    **model_kwargs: Any,
+) -> TrainResult:
+    """Split ``data``, train ``model`` with early stopping on validation, evaluate on test, write a run dir.
+
+    ``split``: an official split name of the graph (``u1``…), ``random``, ``temporal`` or a prepared
+    :class:`Split`. ``epochs``/``lr``/``batch_size``/``weight_decay`` default to the model's
+    ``train_defaults``. ``monitor`` (default ``ndcg@20``, or ``rmse`` for rating models) is checked on
+    validation every ``eval_every`` epochs; training stops after ``patience`` checks without improvement
+    and the best epoch's weights are restored. Other keyword arguments go to the model's constructor, as
+    does ``dim`` where the model takes one.
+    """
+    check_graph(data)
+    name = resolve_name(model)
+    seed_everything(seed)
+    the_split = split if isinstance(split, Split) else make_split(data, split, seed=seed, valid_frac=valid_frac)
+    dev = resolve_device(device)
+    from learner.models import MODELS  # the registry, for the class's defaults
+
+    cls = MODELS[name]
+    hp = {**Recommender.train_defaults, **cls.train_defaults}
+    for key, value in (("epochs", epochs), ("lr", lr), ("batch_size", batch_size), ("weight_decay", weight_decay)):
+        if value is not None:
+            hp[key] = value
+    kwargs = _model_kwargs(cls, dim, model_kwargs)
+    for need in cls.requires:
+        if need == "knowledge" and "entity" not in data.node_types:
+            raise ValueError(f"model {name!r} needs knowledge edges (entity nodes) and this graph has none")
+        if need == "social" and not any(s == d == "user" for s, _, d in data.edge_types):
+            raise ValueError(f"model {name!r} needs social (user→user) edges and this graph has none")
+    monitor = monitor or ("rmse" if cls.task == "rating" else f"ndcg@{max(ks)}")
+
+    net = get_model(name, num_users=the_split.num_users, num_items=the_split.num_items, **kwargs).to(dev)
+    users, items = the_split.pairs("train")
+    graph = TrainGraph(num_users=the_split.num_users, num_items=the_split.num_items, user=users.to(dev),
+                       item=items.to(dev), rating=the_split.ratings("train").to(dev), data=data, device=dev,
+                       seed=seed)
+    out_dir = Path(run_dir) if run_dir is not None else _default_run_dir(data.dataset, name, the_split.name)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "metrics.jsonl").write_text("", encoding="utf-8")
+    params = {"model": name, "model_kwargs": kwargs, **hp, "patience": patience, "eval_every": eval_every,
+              "monitor": monitor, "ks": list(ks), "seed": seed, "valid_frac": valid_frac}
+    write_json(out_dir / "config.json", {
+        **params, "dataset": data.dataset, "split": the_split.name, "split_sizes": the_split.sizes(),
+        "num_users": the_split.num_users, "num_items": the_split.num_items, "device": str(dev),
+        "versions": {"torch": torch.__version__, "python": platform.python_version()},
+        "started": datetime.now(UTC).isoformat()})
+    log.info("training %s on %s/%s (%s) in %s", name, data.dataset, the_split.name, the_split.sizes(), out_dir)
+
+    started = time.perf_counter()
+    net.prepare(graph)
+    history: list[dict[str, Any]] = []
+    best_value: float | None = None
+    best_epoch = 0
+    best_valid: dict[str, float] = {}
+    if net.trainable:
+        best_state, best_epoch, best_valid = _fit(net, graph, the_split, hp, patience, eval_every, monitor, ks,
+                                                  seed, out_dir, history, progress)
+        net.load_state_dict(best_state)
+    else:
+        best_valid = evaluate(net, the_split, "valid", ks)
+        history.append({"epoch": 0, "loss": None, "valid": best_valid, "seconds": time.perf_counter() - started})
+        append_jsonl(out_dir / "metrics.jsonl", history[-1])
+        best_value = best_valid[monitor]
+    train_seconds = time.perf_counter() - started
+    test = evaluate(net, the_split, "test", ks)
+    metrics = {"valid": best_valid, "test": test}
+    user_np, item_np = _embeddings_numpy(net)
+    write_json(out_dir / "metrics.json", {**metrics, "best_epoch": best_epoch, "monitor": monitor,
+                                          "train_seconds": train_seconds})
+    save_embeddings(out_dir / "embeddings.npz", data["user"].ids, data["item"].ids, user_np, item_np)
+    plot_learning_curve(history, monitor, best_epoch, out_dir / "learning_curve.png",
+                        f"{name} on {data.dataset} / {the_split.name}")
+    log.info("%s: best epoch %d, valid %s=%.4f, test %s=%.4f (%.1fs)", name, best_epoch, monitor,
+             best_valid.get(monitor, float("nan")), monitor, test.get(monitor, float("nan")), train_seconds)
+    del best_value
+    return TrainResult(model=net, model_name=name, dataset=data.dataset, split=the_split.name, metrics=metrics,
+                       monitor=monitor, best_epoch=best_epoch, history=history, user_embeddings=user_np,
+                       item_embeddings=item_np, similarity=net.similarity if user_np is not None else None,
+                       params=params, run_dir=out_dir, user_ids=list(data["user"].ids),
+                       item_ids=list(data["item"].ids), train_seconds=train_seconds,
+                       split_sizes=the_split.sizes())
+
+
+def _fit(net: Recommender, graph: TrainGraph, split: Split, hp: dict[str, Any], patience: int, eval_every: int,
+         monitor: str, ks: Sequence[int], seed: int, out_dir: Path, history: list[dict[str, Any]],
+         progress: bool) -> tuple[dict[str, torch.Tensor], int, dict[str, float]]:
+    """Epoch loop with early stopping; returns (best state_dict, best epoch, best validation metrics)."""
+    optimizer = torch.optim.Adam(net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
+    gen = torch.Generator().manual_seed(seed)
+    best_value: float | None = None
+    best_state = copy.deepcopy(net.state_dict())
+    best_epoch, best_valid, checks_without_gain = 0, {}, 0
+    started = time.perf_counter()
+    bar = tqdm(range(1, int(hp["epochs"]) + 1), desc=f"train {type(net).__name__}", disable=not progress,
+               unit="epoch")
+    for epoch in bar:
+        net.train()
+        if net.task == "rating":
+            batches = rating_batches(graph.user, graph.item, graph.rating, int(hp["batch_size"]), gen, graph.device)
+        else:
+            batches = bpr_batches(graph.user, graph.item, graph.num_items, int(hp["batch_size"]), gen, graph.device)
+        total, count = 0.0, 0
+        for batch in batches:
+            optimizer.zero_grad()
+            loss = net.loss(batch)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * batch.users.numel()
+            count += batch.users.numel()
+        record: dict[str, Any] = {"epoch": epoch, "loss": total / max(count, 1)}
+        if epoch % eval_every == 0 or epoch == int(hp["epochs"]):
+            valid = evaluate(net, split, "valid", ks)
+            record["valid"] = valid
+            if _improved(valid[monitor], best_value, monitor):
+                best_value, best_epoch, best_valid, checks_without_gain = valid[monitor], epoch, valid, 0
+                best_state = copy.deepcopy(net.state_dict())
+                torch.save({"epoch": epoch, "state_dict": best_state, "valid": valid}, out_dir / "best.pt")
+            else:
+                checks_without_gain += 1
+            bar.set_postfix(loss=f"{record['loss']:.4f}", **{monitor: f"{valid[monitor]:.4f}"})
+        record["seconds"] = time.perf_counter() - started
+        history.append(record)
+        append_jsonl(out_dir / "metrics.jsonl", record)
+        if checks_without_gain >= patience:
+            log.info("early stop at epoch %d (no %s gain in %d checks)", epoch, monitor, patience)
+            break
+    return best_state, best_epoch, best_valid
+
+
+def _embeddings_numpy(net: Recommender) -> tuple[np.ndarray | None, np.ndarray | None]:
+    net.eval()
+    with torch.no_grad():
+        emb = net.embeddings()
+    if emb is None:
+        return None, None
+    return emb[0].detach().cpu().numpy(), emb[1].detach().cpu().numpy()
