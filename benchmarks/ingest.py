@@ -13,9 +13,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
+
+if __package__ in (None, ""):  # run as a file: its own folder would shadow the `ingest` package
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from benchmarks.report import markdown_table, write_results
 from graphstore.connection import open_driver

@@ -24,6 +24,12 @@ SOCIAL_TYPES = frozenset({"FRIEND", "TRUSTS"})
 
 Row = dict[str, Any]
 
+def by_key(var: str, label: str) -> str:
+    """Index-seek hint for a lookup by (dataset, id). Planned on a freshly wiped database (statistics: no users),
+    the lookup became a scan per row (of the (dataset) index, or of the key index with a plain USING INDEX) until
+    Neo4j replanned 10 s later: ~30x slower for the first 10,000 rows."""
+    return f"USING INDEX SEEK {var}:{label}(dataset, id)"
+
 
 def _rel_type(rel: str) -> str:
     if not TYPE_PATTERN.match(rel):
@@ -122,8 +128,8 @@ class GraphWriter:
         for row in rows:
             by_user[row["u"]].append(row)
         self._write(
-            "UNWIND $groups AS g MATCH (u:User {dataset: $ds, id: g.u}) "
-            f"UNWIND g.rows AS r MATCH (i:Item {{dataset: $ds, id: r.i}}) {write}",
+            f"UNWIND $groups AS g MATCH (u:User {{dataset: $ds, id: g.u}}) {by_key('u', 'User')} "
+            f"UNWIND g.rows AS r MATCH (i:Item {{dataset: $ds, id: r.i}}) {by_key('i', 'Item')} {write}",
             groups=[{"u": u, "rows": rs} for u, rs in by_user.items()],
         )
 
@@ -132,7 +138,8 @@ class GraphWriter:
             raise ValueError(f"social type {rel!r} is not one of {sorted(SOCIAL_TYPES)}")
         self._write(
             "UNWIND $rows AS r "
-            "MATCH (u:User {dataset: $ds, id: r.u}) MATCH (v:User {dataset: $ds, id: r.v}) "
+            f"MATCH (u:User {{dataset: $ds, id: r.u}}) {by_key('u', 'User')} MATCH (v:User {{dataset: $ds, id: r.v}}) "
+            f"{by_key('v', 'User')} "
             f"{'CREATE' if self.fresh else 'MERGE'} (u)-[:{rel}]->(v)",
             rows=rows,
         )
@@ -148,7 +155,10 @@ class GraphWriter:
             if entity_label not in ENTITY_LABELS:
                 raise ValueError(f"entity label {entity_label!r} is not one of {sorted(ENTITY_LABELS)}")
             extra = f" SET e:{entity_label}"
-        subject = "MERGE (s:Entity {uri: r.s})" if from_entity else "MATCH (s:Item {dataset: $ds, id: r.s})"
+        subject = (
+            "MERGE (s:Entity {uri: r.s})" if from_entity
+            else f"MATCH (s:Item {{dataset: $ds, id: r.s}}) {by_key('s', 'Item')}"
+        )
         by_rel: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
             by_rel[row["rel"]].append(row)
