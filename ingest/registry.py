@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ingest.datasets import movielens100k
+from ingest.datasets import dbbook, movielens100k
 from ingest.spec import DatasetSpec
 
-DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in (movielens100k.SPEC,)}
+DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in (movielens100k.SPEC, dbbook.SPEC, dbbook.BINARY_SPEC)}
 
 
 class UnknownDataset(KeyError):

@@ -39,12 +39,22 @@ class StrictModeError(ValueError):
 
 
 @dataclass
+class SectionStats:
+    """One section's write: rows written, seconds, and what Neo4j created for it."""
+
+    rows: int
+    seconds: float
+    nodes_created: int
+    relationships_created: int
+
+
+@dataclass
 class IngestReport:
     """What one ingest did: rows loaded per section, rows skipped and where they were quarantined."""
 
     dataset: str
     mode: str  # "full", "append" (only appended rows written) or "up-to-date" (nothing to write)
-    loaded: dict[str, int] = field(default_factory=dict)
+    sections: dict[str, SectionStats] = field(default_factory=dict)
     skipped: int = 0
     skipped_by_reason: dict[str, int] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)  # the first few, for the summary
@@ -52,6 +62,11 @@ class IngestReport:
     nodes_created: int = 0
     relationships_created: int = 0
     seconds: float = 0.0
+
+    @property
+    def loaded(self) -> dict[str, int]:
+        """Rows written per section."""
+        return {name: st.rows for name, st in self.sections.items()}
 
     def summary(self) -> str:
         loaded = ", ".join(f"{name} {n:,}" for name, n in self.loaded.items()) or "nothing"
@@ -96,7 +111,9 @@ def ingest_dataset(
     apply_schema(driver, database)
     writer = GraphWriter(driver, spec.name, database)
     fingerprints = {key: _fingerprint(path) for key, path in paths.items()}
-    mode, starts = _plan(spec, writer.manifest(), fingerprints, paths, force)
+    manifest = writer.manifest()
+    mode, starts = _plan(spec, manifest, fingerprints, paths, force)
+    writer.fresh = mode == "full" and manifest is None and not writer.has_data()
     report = IngestReport(spec.name, mode)
     if mode == "up-to-date":
         log.info("%s is up to date (files unchanged since the last ingest)", spec.name)
@@ -104,7 +121,8 @@ def ingest_dataset(
         return report
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    q = Quarantine((state_dir or settings.state_dir) / "quarantine" / f"{spec.name}-{stamp}.jsonl")
+    scope = frozenset(paths[key] for key in starts) if mode == "append" else None
+    q = Quarantine((state_dir or settings.state_dir) / "quarantine" / f"{spec.name}-{stamp}.jsonl", scope=scope)
     meta = spec.meta
     writer.dataset_node(meta.domain, meta.item_label, meta.explicit, list(meta.split_names))
     writer.set_manifest({"complete": False})  # a killed run leaves this: the next run writes everything again
@@ -114,7 +132,7 @@ def ingest_dataset(
             if mode == "append" and not set(section.sources) & set(starts):
                 _consume(section.rows)  # parsed for the ids it defines, already in the graph
                 continue
-            report.loaded[section.name] = _write_section(writer, section, spec, batch_size, progress, catalogue)
+            report.sections[section.name] = _write_section(writer, section, spec, batch_size, progress, catalogue)
     finally:
         q.close()
     if catalogue:
@@ -187,7 +205,7 @@ def _grew_from(path: Path, old: dict[str, Any]) -> bool:
 def _write_section(
     writer: GraphWriter, section: Section, spec: DatasetSpec, batch_size: int, progress: bool,
     catalogue: dict[str, str],
-) -> int:
+) -> SectionStats:
     write = {
         "users": writer.users,
         "items": lambda rows: writer.items(rows, spec.meta.item_label),
@@ -198,7 +216,8 @@ def _write_section(
         "entity_knowledge": lambda rows: writer.knowledge(rows, section.entity_label, from_entity=True),
     }[section.kind]
     total = section.total if section.total is not None else _len(section.rows)
-    written = 0
+    written, started = 0, time.perf_counter()
+    nodes, rels = writer.counts.nodes_created, writer.counts.relationships_created
     with tqdm(total=total, desc=f"{spec.name} {section.name}", unit=" rows", unit_scale=True,
               disable=not progress, leave=False) as bar:
         for batch in batched(section.rows, batch_size):
@@ -207,8 +226,11 @@ def _write_section(
             write(batch)
             written += len(batch)
             bar.update(len(batch))
-    log.info("%s %s: %d rows", spec.name, section.name, written)
-    return written
+    stats = SectionStats(written, time.perf_counter() - started, writer.counts.nodes_created - nodes,
+                         writer.counts.relationships_created - rels)
+    log.info("%s %s: %d rows in %.1fs (%.0f rows/s)", spec.name, section.name, written, stats.seconds,
+             written / max(stats.seconds, 1e-9))
+    return stats
 
 
 def _len(rows: Iterable[Row]) -> int | None:

@@ -6,21 +6,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
-from learner.evaluate import known_pairs
-from learner.metrics import ranking_metrics
-from learner.splits import Split, make_split
-from learner.train import TrainResult, train
 from neo4j import Driver
 from pydantic import BaseModel, ConfigDict, Field
 from torch_geometric.data import HeteroData
 
 from graphstore.models import write_model_version
+from learner.evaluate import known_pairs
+from learner.metrics import ranking_metrics
+from learner.splits import Split, make_split
+from learner.train import TrainResult, train
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,8 @@ def train_and_write(driver: Driver, data: HeteroData, options: TrainOptions, *, 
     """Train `options.model` on `data`; write its embeddings as a new version, activated when `decide`
     (the promotion gate) says so — always, without a gate."""
     split = make_split(data, options.split, seed=options.seed)
-    run_dir = None if runs_dir is None else runs_dir / f"{data.dataset}-{options.model}-{options.split}"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    run_dir = None if runs_dir is None else runs_dir / f"{data.dataset}-{options.model}-{options.split}-{stamp}"
     result = train(data, model=options.model, split=split, epochs=options.epochs, lr=options.lr, dim=options.dim,
                    batch_size=options.batch_size, patience=options.patience, seed=options.seed,
                    device=options.device, run_dir=run_dir, **options.params)

@@ -202,13 +202,17 @@ def _dbpedia_kg(path: Path, q: Quarantine, item_ids: set[str]) -> tuple[list[Row
             continue
         if abstract := row.get("abstract::string", "").strip():
             abstracts[mid] = abstract
+        seen: set[tuple[str, str]] = set()
         for column, (predicate, rel) in columns.items():
             for value in filter(None, row[column].split("::")):
                 try:
                     obj = iri(column, value)
+                    if (rel, obj) in seen:
+                        raise BadValue(f"duplicate: {column} value {obj} twice for item {mid}")
                 except BadValue as exc:
                     q.reject(path, line, str(exc), value)
                     continue
+                seen.add((rel, obj))
                 triples.append({"s": mid, "o": obj, "p": predicate, "rel": rel, "name": entity_name(obj)})
     return triples, abstracts
 

@@ -1,0 +1,136 @@
+"""Ingest speed per dataset over Bolt: rows/s and relationships/s, fresh load and MERGE re-write.
+
+    python benchmarks/ingest.py [--datasets movielens-100k ...] [--data-dir DIR] [--batch-size N]
+
+Runs against a Neo4j it manages under .kgrec/bench (ports KGREC_BENCH_BOLT_PORT/KGREC_BENCH_HTTP_PORT,
+default 17787/17574; the database is wiped) unless NEO4J_URI is set. Writes benchmarks/results/ingest.json
+and the table in benchmarks/README.md (section "Ingest"). Wall-clock numbers depend on what else the machine
+runs, so the load average and the CPU seconds the server and the client spent are recorded too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a file: its own folder would shadow the `ingest` package
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from benchmarks.report import markdown_table, write_results
+from graphstore.connection import open_driver
+from graphstore.provision import resolve_server
+from graphstore.schema import apply_schema, wipe_database
+from ingest.registry import names
+from ingest.run import IngestReport, ingest_dataset
+from kgrec.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("benchmarks.ingest")
+
+
+def bench_settings() -> Settings:
+    if os.environ.get("NEO4J_URI"):
+        return Settings()
+    return Settings(
+        state_dir=Path(os.environ.get("KGREC_BENCH_STATE_DIR", ROOT / ".kgrec" / "bench")),
+        bolt_port=int(os.environ.get("KGREC_BENCH_BOLT_PORT", "17787")),
+        http_port=int(os.environ.get("KGREC_BENCH_HTTP_PORT", "17574")),
+    )
+
+
+def server_cpu_seconds(settings: Settings) -> float | None:
+    """CPU seconds the managed server's JVM has used (None for a server kgrec does not run here)."""
+    pid_file = settings.neo4j_home / "run" / "neo4j.pid"
+    try:
+        fields = Path(f"/proc/{int(pid_file.read_text())}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, ValueError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(run: Any, settings: Settings) -> tuple[IngestReport, dict[str, Any]]:
+    cpu0, client0, load0 = server_cpu_seconds(settings), time.process_time(), os.getloadavg()[0]
+    report = run()
+    cpu1 = server_cpu_seconds(settings)
+    return report, {
+        "server_cpu_s": None if cpu0 is None or cpu1 is None else round(cpu1 - cpu0, 2),
+        "client_cpu_s": round(time.process_time() - client0, 2),
+        "load_avg_1m": [round(load0, 2), round(os.getloadavg()[0], 2)],
+    }
+
+
+def row(report: IngestReport, extra: dict[str, Any]) -> dict[str, Any]:
+    rows = sum(st.rows for st in report.sections.values())
+    write_s = sum(st.seconds for st in report.sections.values())
+    rels = sum(st.relationships_created for st in report.sections.values())
+    rel_rows = sum(st.rows for name, st in report.sections.items() if name not in ("users", "movies", "items"))
+    return {
+        "mode": report.mode, "rows": rows, "relationships_written": rel_rows, "relationships_created": rels,
+        "total_s": round(report.seconds, 2), "write_s": round(write_s, 2),
+        "rows_per_s": round(rows / write_s), "relationships_per_s": round(rel_rows / write_s),
+        "sections": {name: {"rows": st.rows, "seconds": round(st.seconds, 2),
+                            "rows_per_s": round(st.rows / max(st.seconds, 1e-9))}
+                     for name, st in report.sections.items()},
+        **extra,
+    }
+
+
+def table(results: dict[str, Any]) -> str:
+    header = ["dataset", "run", "rows", "rels written", "write s", "rows/s", "rels/s", "server CPU s", "load avg"]
+    rows = [
+        [name, label, r["rows"], r["relationships_written"], r["write_s"], r["rows_per_s"], r["relationships_per_s"],
+         r["server_cpu_s"], f"{r['load_avg_1m'][0]}→{r['load_avg_1m'][1]}"]
+        for name, runs in results["datasets"].items() for label, r in runs.items()
+    ]
+    return (
+        "## Ingest\n\n`python benchmarks/ingest.py` (Bolt on loopback, batches of "
+        f"{results['batch_size']:,}; target ≥ 50,000 relationships/s). Fresh load = empty dataset, relationships "
+        "CREATEd; re-write = the same files again with `--force`, every row MERGEd. Load average before→after "
+        "shows how busy the shared machine was; server CPU seconds are the steadier figure.\n\n"
+        + markdown_table(header, rows)
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", nargs="*", default=names())
+    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("KGREC_DATA_DIR", ROOT.parent / "shared"
+                                                                                                / "datasets")))
+    parser.add_argument("--batch-size", type=int, default=10_000)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
+
+    settings = bench_settings()
+    server = resolve_server(settings)
+    started_here = not server.status().running
+    results: dict[str, Any] = {"neo4j": settings.neo4j_version, "batch_size": args.batch_size, "datasets": {}}
+    state = ROOT / ".kgrec" / "bench-state"
+    try:
+        with open_driver(settings) as driver:
+            for name in args.datasets:
+                wipe_database(driver)
+                apply_schema(driver)
+                runs = {}
+                for label, force in (("fresh load (CREATE)", False), ("re-write (MERGE)", True)):
+                    report, extra = measure(lambda f=force, n=name: ingest_dataset(
+                        driver, n, args.data_dir, progress=False, force=f, state_dir=state,
+                        batch_size=args.batch_size), settings)
+                    runs[label] = row(report, extra)
+                    log.info("%s %s: %s", name, label, runs[label])
+                results["datasets"][name] = runs
+            wipe_database(driver)
+    finally:
+        if started_here:
+            server.stop()
+    write_results("ingest", results, table(results))
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
