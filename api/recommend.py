@@ -51,14 +51,17 @@ class UserProfile:
     def key(self) -> tuple[Any, ...]:
         return (self.dataset, self.user_id, self.model.key if self.model else None)
 
-    def preferences(self, minimum: float = 0.0) -> dict[str, float]:
-        """Item id → value / the user's highest value, for items at or above `minimum`."""
+    def preferences(self, minimum: float = 0.0, limit: int | None = None) -> dict[str, float]:
+        """Item id → value / the user's highest value, for items at or above `minimum` (the `limit` highest)."""
         if not self.history:
             return {}
         top = max(self.history.values())
         if top <= 0:
             return {}
-        return {item: value / top for item, value in self.history.items() if value / top >= minimum}
+        prefs = {item: value / top for item, value in self.history.items() if value / top >= minimum}
+        if limit is not None and len(prefs) > limit:
+            prefs = dict(sorted(prefs.items(), key=lambda kv: -kv[1])[:limit])
+        return prefs
 
 
 @dataclass(frozen=True)

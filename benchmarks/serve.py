@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from api.recommend import Recommender
+from api.settings import ApiSettings
 from benchmarks.report import markdown_table, write_results
 from graphstore import reads
 from graphstore.connection import ensure_server
@@ -91,9 +92,8 @@ async def load(call: Callable[[str], Awaitable[Any]], users: list[str], requests
 class Raw:
     """The Cypher one API request runs (user_state, items, explanation paths), straight on the async driver."""
 
-    def __init__(self, reader: GraphReader, dataset: str, settings_min_pref: float, neighbours: int) -> None:
-        self.reader, self.dataset = reader, dataset
-        self.min_pref, self.neighbours = settings_min_pref, neighbours
+    def __init__(self, reader: GraphReader, dataset: str, settings: ApiSettings) -> None:
+        self.reader, self.dataset, self.settings = reader, dataset, settings
         self.prepared: dict[str, dict[str, Any]] = {}
 
     async def prepare(self, user: str, item_ids: list[str]) -> None:
@@ -103,7 +103,8 @@ class Raw:
             profile = await Recommender().profile(session, self.dataset, user)
         finally:
             await session.close()
-        self.prepared[user] = {"items": item_ids, "prefs": profile.preferences(self.min_pref),
+        prefs = profile.preferences(self.settings.explain_min_preference, self.settings.explain_history)
+        self.prepared[user] = {"items": item_ids, "prefs": prefs,
                                "index": profile.model.user_index if profile.model else None,
                                "vector": profile.vector.tolist() if profile.vector is not None else None}
 
@@ -114,8 +115,9 @@ class Raw:
             await reads.user_state(session, self.dataset, user, None, None)
             await reads.items(session, self.dataset, p["items"])
             if explain:
-                await reads.explanation_paths(session, self.dataset, user, p["items"], p["prefs"], 3, self.min_pref,
-                                              p["index"], p["vector"], self.neighbours)
+                await reads.explanation_paths(session, self.dataset, user, p["items"], p["prefs"], 3,
+                                              self.settings.explain_min_preference, p["index"], p["vector"],
+                                              self.settings.similar_users)
         finally:
             await session.close()
 
@@ -168,8 +170,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     args = parser.parse_args()
 
-    from api.settings import ApiSettings
-
     api_settings = ApiSettings(default_dataset=args.dataset)
     creds = ensure_server(get_settings())
     port = free_port()
@@ -180,7 +180,7 @@ def main() -> None:
         async def measure() -> dict[str, Any]:
             reader = GraphReader(creds, get_settings().neo4j_database)
             try:
-                raw = Raw(reader, args.dataset, api_settings.explain_min_preference, api_settings.similar_users)
+                raw = Raw(reader, args.dataset, api_settings)
                 return await run(args, f"http://127.0.0.1:{port}", raw)
             finally:
                 await reader.close()
