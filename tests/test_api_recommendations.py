@@ -195,7 +195,7 @@ def test_explain_query_and_models(client: Client, driver: Driver, model: ModelVe
     models = client.data('{ models(dataset: "movielens-100k") { name version active metrics params dim } }')
     active = [m for m in models["models"] if m["active"]]
     assert [(m["name"], m["version"]) for m in active] == [(model.name, model.version)]
-    assert active[0]["metrics"]["ndcg@10"] > 0 and active[0]["dim"] == model.dim
+    assert active[0]["metrics"]["test/ndcg@10"] > 0 and active[0]["dim"] == model.dim
     datasets = client.data("{ datasets { name explicit users items minRating maxRating } }")["datasets"]
     assert {"name": DS, "explicit": True, "users": 943, "items": 1682, "minRating": 1.0,
             "maxRating": 5.0} in datasets
