@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -91,13 +92,15 @@ def ingest_dataset(
     state_dir: Path | None = None,
     database: str | None = None,
     batch_size: int | None = None,
+    max_rows: int | None = None,
 ) -> IngestReport:
     """Ingest dataset `name` (a registry name, or a spec) from `data_dir` (else the cache, else the publisher).
 
     Idempotent: a re-run with unchanged files writes nothing ("up-to-date"; `force` re-writes, MERGE keeps
     counts exact); when only appendable files grew (old content a prefix), only the appended rows are written.
     Bad rows go to a JSONL quarantine file under `state_dir/quarantine`; with `strict` any bad row fails the
-    run before anything is written.
+    run before anything is written. `max_rows` writes only the first rows of each interaction, knowledge and
+    social section (a deterministic prefix, for trials and tests); such a run is recorded as incomplete.
     """
     settings = get_settings()
     spec = get(name) if isinstance(name, str) else name
@@ -132,12 +135,14 @@ def ingest_dataset(
             if mode == "append" and not set(section.sources) & set(starts):
                 _consume(section.rows)  # parsed for the ids it defines, already in the graph
                 continue
+            if max_rows is not None and section.kind not in ("users", "items"):
+                section.rows, section.total = islice(section.rows, max_rows), None
             report.sections[section.name] = _write_section(writer, section, spec, batch_size, progress, catalogue)
     finally:
         q.close()
     if catalogue:
         writer.predicates(catalogue)
-    writer.set_manifest({"complete": True, "files": fingerprints})
+    writer.set_manifest({"complete": max_rows is None, "files": fingerprints})
     report.skipped, report.skipped_by_reason = q.count, dict(q.reasons)
     report.rejections, report.quarantine = q.samples, q.path if q.count else None
     report.nodes_created = writer.counts.nodes_created
