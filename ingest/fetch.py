@@ -54,7 +54,12 @@ def resolve_files(
         elif cached.is_file():
             paths[f.key] = cached
         elif f.source is not None:
-            paths[f.key] = fetch(f, cached, cache_dir / "downloads", progress)
+            try:
+                paths[f.key] = fetch(f, cached, cache_dir / "downloads", progress)
+            except FetchError as exc:
+                if not f.optional:
+                    raise
+                log.warning("%s: optional file %s skipped: %s", spec.name, f.path, exc)
         elif not f.optional:
             where = f"{local} or {cached}" if local is not None else str(cached)
             raise FetchError(f"{spec.name}: file {f.path} not found in {where} and the publisher offers no download")

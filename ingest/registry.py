@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ingest.datasets import dbbook, lastfm, movielens100k
+from ingest.datasets import dbbook, kgat, lastfm, movielens100k
 from ingest.spec import DatasetSpec
 
 DATASETS: dict[str, DatasetSpec] = {
-    spec.name: spec for spec in (movielens100k.SPEC, dbbook.SPEC, dbbook.BINARY_SPEC, lastfm.SPEC)
+    spec.name: spec
+    for spec in (movielens100k.SPEC, dbbook.SPEC, dbbook.BINARY_SPEC, lastfm.SPEC, kgat.SPEC)
 }
 
 
