@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ingest.datasets import amazon_kg, dbbook, kgat, lastfm, movielens100k
+from ingest.datasets import amazon_kg, ciao_epinions, dbbook, kgat, lastfm, movielens100k
 from ingest.spec import DatasetSpec
 
 DATASETS: dict[str, DatasetSpec] = {
     spec.name: spec
     for spec in (movielens100k.SPEC, dbbook.SPEC, dbbook.BINARY_SPEC, lastfm.SPEC, kgat.SPEC, amazon_kg.BOOKS,
-                 amazon_kg.MOVIES_TV)
+                 amazon_kg.MOVIES_TV, ciao_epinions.CIAO, ciao_epinions.EPINIONS)
 }
 
 
