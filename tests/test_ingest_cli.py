@@ -36,7 +36,7 @@ def test_datasets_lists_registry() -> None:
 def test_unknown_dataset_is_one_line_error() -> None:
     result = CliRunner().invoke(app, ["ingest", "no-such-data"])
     assert result.exit_code == 1
-    assert "error: unknown dataset 'no-such-data'; known: " in result.output
+    assert "error: unknown dataset 'no-such-data' (not a folder either); known: " in result.output
 
 
 def test_ingest_strict_then_lenient(db: Driver, cli_env: None, tmp_path: Path) -> None:

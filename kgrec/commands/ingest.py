@@ -13,7 +13,7 @@ from kgrec.settings import get_settings
 
 
 def ingest(
-    dataset: Annotated[str, typer.Argument(help="A dataset name from `kgrec datasets`.")],
+    dataset: Annotated[str, typer.Argument(help="A name from `kgrec datasets`, or a folder of your own files.")],
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="Folder holding the dataset files (default: KGREC_DATA_DIR).")
     ] = None,
@@ -25,12 +25,14 @@ def ingest(
     from neo4j.exceptions import Neo4jError
 
     from graphstore.connection import open_driver
+    from ingest.datasets.own_files import OwnDataError
     from ingest.fetch import FetchError
     from ingest.registry import UnknownDataset, get
     from ingest.run import StrictModeError, ingest_dataset
 
     settings = get_settings()
-    with friendly_errors(ProvisionError, Neo4jError, FetchError, UnknownDataset, StrictModeError, OSError):
+    errors = (ProvisionError, Neo4jError, FetchError, UnknownDataset, OwnDataError, StrictModeError, OSError)
+    with friendly_errors(*errors):
         spec = get(dataset)  # an unknown name fails before any server is started
         with open_driver(settings) as driver:
             report = ingest_dataset(driver, spec, data_dir or settings.data_dir, strict, progress, force=force)
@@ -43,6 +45,7 @@ def datasets() -> None:
 
     for name, spec in sorted(DATASETS.items()):
         typer.echo(f"{name}\n  {spec.description}\n  publisher: {spec.homepage}\n  licence:   {spec.licence}")
+    typer.echo("<folder>\n  your own files: interactions, items, users, triples, social (see ingest/README.md)")
 
 
 def register(app: typer.Typer) -> None:
