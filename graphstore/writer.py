@@ -98,6 +98,14 @@ class GraphWriter:
         )
         return json.loads(recs[0]["m"]) if recs and recs[0]["m"] else None
 
+    def item_uris(self) -> dict[str, list[str]]:
+        """IRI → ids of this dataset's items that carry it."""
+        recs, _, _ = self.driver.execute_query(
+            "MATCH (i:Item {dataset: $ds}) WHERE i.uri IS NOT NULL RETURN i.uri AS uri, collect(i.id) AS ids",
+            ds=self.dataset, database_=self.database,
+        )
+        return {r["uri"]: r["ids"] for r in recs}
+
     def has_data(self) -> bool:
         """Whether any user or item of this dataset exists."""
         recs, _, _ = self.driver.execute_query(

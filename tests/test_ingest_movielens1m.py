@@ -33,7 +33,7 @@ def test_movielens1m_with_fixture_ratings(db: Driver, data_dir: Path, tmp_path: 
     (ml / "ratings.dat").write_text(RATINGS)
 
     report = ingest_dataset(db, "movielens-1m", data, progress=False, state_dir=tmp_path)
-    assert report.loaded == {"users": 6040, "movies": 3883, "genres": 6408, "dbpedia": 34950, "ratings": 5}
+    assert report.loaded == {"users": 6040, "movies": 3883, "genres": 6408, "dbpedia": 34951, "ratings": 5}
     assert [(r.line, r.reason.split(":")[0]) for r in report.rejections] == [
         (6, "duplicate"), (7, "unknown id"), (8, "unknown id"), (9, "out of range"), (10, "malformed")]
 
@@ -47,7 +47,11 @@ def test_movielens1m_with_fixture_ratings(db: Driver, data_dir: Path, tmp_path: 
     assert one("MATCH (g:Genre)<-[:HAS_GENRE]-(:Movie {dataset: $ds}) RETURN count(DISTINCT g)") == 18
     assert one("MATCH (m:Movie {dataset: $ds, id: '3845'}) RETURN m.title") == (
         "And God Created Woman (Et Dieu&#8230;Créa la Femme) (1956)")  # latin-1 decoded; the entity is the data's
-    # 34,941 entity2rec triples over 3,084 linked movies (two ML-1M ids share one DBpedia IRI)
+    # 34,941 entity2rec triples about 3,084 movie IRIs; one IRI is shared by two ML-1M ids (34,951 links)
+    assert one("MATCH (m:Movie {dataset: $ds})-[k]->(e:Entity) WHERE NOT e:Genre "
+               "RETURN count(DISTINCT [m.uri, type(k), e.uri])") == 34941
     assert one("MATCH (m:Movie {dataset: $ds})-[k]->(e:Entity) WHERE NOT e:Genre RETURN count(DISTINCT m.uri)") == 3084
+    assert one("MATCH (m:Movie {dataset: $ds}) WITH m.uri AS uri, count(*) AS n WHERE uri IS NOT NULL AND n > 1 "
+               "RETURN count(uri)") == 1
     assert one("MATCH (:User {dataset: $ds, id: '1'})-[r:RATED]->(:Movie {id: '1193'}) RETURN r.rating") == 5.0
     assert one("MATCH (u:User {dataset: $ds, id: '1'}) RETURN u.occupation") == "K-12 student"
