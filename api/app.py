@@ -166,7 +166,8 @@ def create_app(settings: ApiSettings | None = None, credentials: Credentials | N
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         creds = credentials or resolve_server(neo4j_settings).credentials()
-        reader = GraphReader(creds, neo4j_settings.neo4j_database, observe=metrics.observe_query)
+        reader = GraphReader(creds, neo4j_settings.neo4j_database, observe=metrics.observe_query,
+                             retry_s=min(2.0, settings.request_timeout_s / 4))
         app.state.services = Services(settings, reader, Recommender(settings.popularity_ttl_s), metrics)
         log.info("kgrec API: Neo4j at %s, default dataset %s", creds.uri, settings.default_dataset)
         try:

@@ -49,7 +49,7 @@ def _shared_entity_sentence(nodes: list[dict], rels: list[dict]) -> str:
     if k1 == "HAS_GENRE":
         return f"{first}; {_title(item)} is also in the genre {name}."
     if k1 == "SUBJECT":
-        return f"{first}; both are in the category {name}."
+        return f"{first}; {_title(item)} is also in the category {name}."
     if k1 == "STARRING":
         return f"{first}; {_title(item)} also stars {name}."
     return f"{first}; {_title(item)} has the same {_role(k1)}, {name}."

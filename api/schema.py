@@ -7,12 +7,12 @@ import time
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.types import ExecutionContext
 
 from api.context import RequestContext, item_from_row, json_field
-from api.errors import BadInput, NotFound, is_expected
+from api.errors import BadInput, NotFound, ShapeErrors, is_expected
 from api.recommend import Strategy as RecStrategy
 from api.recommend import UserProfile
 from api.scoring import ModelInfo
@@ -214,12 +214,12 @@ class KgrecSchema(strawberry.Schema):
 
 
 def build_schema(settings: ApiSettings) -> strawberry.Schema:
-    """The schema with the limits of `settings`: depth, tokens, aliases, masked errors, introspection."""
+    """The schema with the limits of `settings`: depth, tokens, aliases, shaped errors, introspection."""
     extensions = [
         QueryDepthLimiter(max_depth=settings.max_depth),
         MaxTokensLimiter(max_token_count=settings.max_tokens),
         MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        MaskErrors(should_mask_error=lambda error: not is_expected(error)),
+        ShapeErrors(),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection())

@@ -50,11 +50,14 @@ class GraphReader:
     """The process's async driver, and the place where request sessions come from."""
 
     def __init__(self, creds: Credentials, database: str = "neo4j", observe: Observer | None = None,
-                 max_pool_size: int = 50) -> None:
+                 max_pool_size: int = 50, retry_s: float = 2.0) -> None:
+        """`retry_s`: how long a transaction is retried on transient errors (an outage fails fast, not at the
+        request deadline)."""
         self.database = database
         self.observe = observe
         self.driver = AsyncGraphDatabase.driver(
             creds.uri, auth=(creds.user, creds.password), max_connection_pool_size=max_pool_size,
+            max_transaction_retry_time=retry_s, connection_timeout=min(5.0, 2 * retry_s),
             notifications_min_severity="OFF",
         )
 

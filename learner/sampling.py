@@ -17,8 +17,10 @@ def sample_negatives(users: Tensor, num_items: int, positive_keys: Tensor, gener
     ``positive_keys`` is the sorted tensor ``user * num_items + item`` of the training interactions.
     """
     neg = torch.randint(0, num_items, users.shape, generator=generator)
+    last = positive_keys.numel() - 1
     for _ in range(rounds):
-        clash = torch.isin(users * num_items + neg, positive_keys)
+        keys = users * num_items + neg
+        clash = positive_keys[torch.searchsorted(positive_keys, keys).clamp(max=last)] == keys
         n = int(clash.sum())
         if n == 0:
             break

@@ -16,7 +16,8 @@ import logging
 import platform
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from tqdm.auto import tqdm
 from learner.data import check_graph
 from learner.evaluate import evaluate
 from learner.metrics import DEFAULT_KS
-from learner.models import Recommender, TrainGraph, get_model, resolve_name
+from learner.models import MODELS, Recommender, TrainGraph, get_model, resolve_name
 from learner.report import append_jsonl, plot_learning_curve, save_embeddings, write_json
 from learner.sampling import bpr_batches, rating_batches
 from learner.splits import Split, make_split
@@ -79,6 +80,18 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+@contextmanager
+def torch_threads(num_threads: int | None) -> Iterator[None]:
+    """Run the block with ``num_threads`` torch CPU threads (unchanged when None), restoring them after."""
+    previous = torch.get_num_threads()
+    if num_threads is not None:
+        torch.set_num_threads(num_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def _model_kwargs(cls: type[Recommender], dim: int | None, extra: dict[str, Any]) -> dict[str, Any]:
     accepted = inspect.signature(cls.__init__).parameters
     kwargs = dict(extra)
@@ -121,6 +134,7 @@ def train(
     device: str | torch.device = "auto",
     run_dir: str | Path | None = None,
     progress: bool = True,
+    num_threads: int | None = None,
     **model_kwargs: Any,
 ) -> TrainResult:
     """Split ``data``, train ``model`` with early stopping on validation, evaluate on test, write a run dir.
@@ -130,78 +144,75 @@ def train(
     ``train_defaults``. ``monitor`` (default ``ndcg@20``, or ``rmse`` for rating models) is checked on
     validation every ``eval_every`` epochs; training stops after ``patience`` checks without improvement
     and the best epoch's weights are restored. Other keyword arguments go to the model's constructor, as
-    does ``dim`` where the model takes one.
+    does ``dim`` where the model takes one. ``num_threads`` sets torch's CPU threads for the call (1 is
+    much faster on an oversubscribed machine, where OpenMP threads spin waiting for each other).
     """
     check_graph(data)
-    name = resolve_name(model)
-    seed_everything(seed)
-    the_split = split if isinstance(split, Split) else make_split(data, split, seed=seed, valid_frac=valid_frac)
-    dev = resolve_device(device)
-    from learner.models import MODELS  # the registry, for the class's defaults
+    with torch_threads(num_threads):
+        name = resolve_name(model)
+        seed_everything(seed)
+        the_split = split if isinstance(split, Split) else make_split(data, split, seed=seed, valid_frac=valid_frac)
+        dev = resolve_device(device)
+        cls = MODELS[name]
+        hp = {**Recommender.train_defaults, **cls.train_defaults}
+        for key, value in (("epochs", epochs), ("lr", lr), ("batch_size", batch_size), ("weight_decay", weight_decay)):
+            if value is not None:
+                hp[key] = value
+        kwargs = _model_kwargs(cls, dim, model_kwargs)
+        for need in cls.requires:
+            if need == "knowledge" and "entity" not in data.node_types:
+                raise ValueError(f"model {name!r} needs knowledge edges (entity nodes) and this graph has none")
+            if need == "social" and not any(s == d == "user" for s, _, d in data.edge_types):
+                raise ValueError(f"model {name!r} needs social (user→user) edges and this graph has none")
+        monitor = monitor or ("rmse" if cls.task == "rating" else f"ndcg@{max(ks)}")
 
-    cls = MODELS[name]
-    hp = {**Recommender.train_defaults, **cls.train_defaults}
-    for key, value in (("epochs", epochs), ("lr", lr), ("batch_size", batch_size), ("weight_decay", weight_decay)):
-        if value is not None:
-            hp[key] = value
-    kwargs = _model_kwargs(cls, dim, model_kwargs)
-    for need in cls.requires:
-        if need == "knowledge" and "entity" not in data.node_types:
-            raise ValueError(f"model {name!r} needs knowledge edges (entity nodes) and this graph has none")
-        if need == "social" and not any(s == d == "user" for s, _, d in data.edge_types):
-            raise ValueError(f"model {name!r} needs social (user→user) edges and this graph has none")
-    monitor = monitor or ("rmse" if cls.task == "rating" else f"ndcg@{max(ks)}")
+        net = get_model(name, num_users=the_split.num_users, num_items=the_split.num_items, **kwargs).to(dev)
+        users, items = the_split.pairs("train")
+        graph = TrainGraph(num_users=the_split.num_users, num_items=the_split.num_items, user=users.to(dev),
+                           item=items.to(dev), rating=the_split.ratings("train").to(dev), data=data, device=dev,
+                           seed=seed)
+        out_dir = Path(run_dir) if run_dir is not None else _default_run_dir(data.dataset, name, the_split.name)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "metrics.jsonl").write_text("", encoding="utf-8")
+        params = {"model": name, "model_kwargs": kwargs, **hp, "patience": patience, "eval_every": eval_every,
+                  "monitor": monitor, "ks": list(ks), "seed": seed, "valid_frac": valid_frac}
+        write_json(out_dir / "config.json", {
+            **params, "dataset": data.dataset, "split": the_split.name, "split_sizes": the_split.sizes(),
+            "num_users": the_split.num_users, "num_items": the_split.num_items, "device": str(dev),
+            "versions": {"torch": torch.__version__, "python": platform.python_version()},
+            "started": datetime.now(UTC).isoformat()})
+        log.info("training %s on %s/%s (%s) in %s", name, data.dataset, the_split.name, the_split.sizes(), out_dir)
 
-    net = get_model(name, num_users=the_split.num_users, num_items=the_split.num_items, **kwargs).to(dev)
-    users, items = the_split.pairs("train")
-    graph = TrainGraph(num_users=the_split.num_users, num_items=the_split.num_items, user=users.to(dev),
-                       item=items.to(dev), rating=the_split.ratings("train").to(dev), data=data, device=dev,
-                       seed=seed)
-    out_dir = Path(run_dir) if run_dir is not None else _default_run_dir(data.dataset, name, the_split.name)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "metrics.jsonl").write_text("", encoding="utf-8")
-    params = {"model": name, "model_kwargs": kwargs, **hp, "patience": patience, "eval_every": eval_every,
-              "monitor": monitor, "ks": list(ks), "seed": seed, "valid_frac": valid_frac}
-    write_json(out_dir / "config.json", {
-        **params, "dataset": data.dataset, "split": the_split.name, "split_sizes": the_split.sizes(),
-        "num_users": the_split.num_users, "num_items": the_split.num_items, "device": str(dev),
-        "versions": {"torch": torch.__version__, "python": platform.python_version()},
-        "started": datetime.now(UTC).isoformat()})
-    log.info("training %s on %s/%s (%s) in %s", name, data.dataset, the_split.name, the_split.sizes(), out_dir)
-
-    started = time.perf_counter()
-    net.prepare(graph)
-    history: list[dict[str, Any]] = []
-    best_value: float | None = None
-    best_epoch = 0
-    best_valid: dict[str, float] = {}
-    if net.trainable:
-        best_state, best_epoch, best_valid = _fit(net, graph, the_split, hp, patience, eval_every, monitor, ks,
-                                                  seed, out_dir, history, progress)
-        net.load_state_dict(best_state)
-    else:
-        best_valid = evaluate(net, the_split, "valid", ks)
-        history.append({"epoch": 0, "loss": None, "valid": best_valid, "seconds": time.perf_counter() - started})
-        append_jsonl(out_dir / "metrics.jsonl", history[-1])
-        best_value = best_valid[monitor]
-    train_seconds = time.perf_counter() - started
-    test = evaluate(net, the_split, "test", ks)
-    metrics = {"valid": best_valid, "test": test}
-    user_np, item_np = _embeddings_numpy(net)
-    write_json(out_dir / "metrics.json", {**metrics, "best_epoch": best_epoch, "monitor": monitor,
-                                          "train_seconds": train_seconds})
-    save_embeddings(out_dir / "embeddings.npz", data["user"].ids, data["item"].ids, user_np, item_np)
-    plot_learning_curve(history, monitor, best_epoch, out_dir / "learning_curve.png",
-                        f"{name} on {data.dataset} / {the_split.name}")
-    log.info("%s: best epoch %d, valid %s=%.4f, test %s=%.4f (%.1fs)", name, best_epoch, monitor,
-             best_valid.get(monitor, float("nan")), monitor, test.get(monitor, float("nan")), train_seconds)
-    del best_value
-    return TrainResult(model=net, model_name=name, dataset=data.dataset, split=the_split.name, metrics=metrics,
-                       monitor=monitor, best_epoch=best_epoch, history=history, user_embeddings=user_np,
-                       item_embeddings=item_np, similarity=net.similarity if user_np is not None else None,
-                       params=params, run_dir=out_dir, user_ids=list(data["user"].ids),
-                       item_ids=list(data["item"].ids), train_seconds=train_seconds,
-                       split_sizes=the_split.sizes())
+        started = time.perf_counter()
+        net.prepare(graph)
+        history: list[dict[str, Any]] = []
+        best_epoch = 0
+        best_valid: dict[str, float] = {}
+        if net.trainable:
+            best_state, best_epoch, best_valid = _fit(net, graph, the_split, hp, patience, eval_every, monitor, ks,
+                                                      seed, out_dir, history, progress)
+            net.load_state_dict(best_state)
+        else:
+            best_valid = evaluate(net, the_split, "valid", ks)
+            history.append({"epoch": 0, "loss": None, "valid": best_valid, "seconds": time.perf_counter() - started})
+            append_jsonl(out_dir / "metrics.jsonl", history[-1])
+        train_seconds = time.perf_counter() - started
+        test = evaluate(net, the_split, "test", ks)
+        metrics = {"valid": best_valid, "test": test}
+        user_np, item_np = _embeddings_numpy(net)
+        write_json(out_dir / "metrics.json", {**metrics, "best_epoch": best_epoch, "monitor": monitor,
+                                              "train_seconds": train_seconds})
+        save_embeddings(out_dir / "embeddings.npz", data["user"].ids, data["item"].ids, user_np, item_np)
+        plot_learning_curve(history, monitor, best_epoch, out_dir / "learning_curve.png",
+                            f"{name} on {data.dataset} / {the_split.name}")
+        log.info("%s: best epoch %d, valid %s=%.4f, test %s=%.4f (%.1fs)", name, best_epoch, monitor,
+                 best_valid.get(monitor, float("nan")), monitor, test.get(monitor, float("nan")), train_seconds)
+        return TrainResult(model=net, model_name=name, dataset=data.dataset, split=the_split.name, metrics=metrics,
+                           monitor=monitor, best_epoch=best_epoch, history=history, user_embeddings=user_np,
+                           item_embeddings=item_np, similarity=net.similarity if user_np is not None else None,
+                           params=params, run_dir=out_dir, user_ids=list(data["user"].ids),
+                           item_ids=list(data["item"].ids), train_seconds=train_seconds,
+                           split_sizes=the_split.sizes())
 
 
 def _fit(net: Recommender, graph: TrainGraph, split: Split, hp: dict[str, Any], patience: int, eval_every: int,

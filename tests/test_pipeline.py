@@ -12,10 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from api_support import Client, live_server
 from neo4j import Driver
 
+from api.settings import ApiSettings
 from graphstore.models import active_version, list_versions
-from graphstore.provision import resolve_server
+from graphstore.provision import Credentials, resolve_server
 from kgrec.pipeline import EXIT_LOCKED, PipelineConfig, exit_code, gate, pipeline_lock, run_pipeline
 from kgrec.settings import Settings
 
@@ -96,7 +98,7 @@ def test_a_second_run_is_refused_while_one_holds_the_lock(ml100k_model: Driver, 
 
 
 def test_a_killed_run_leaves_the_active_model_serving(ml100k_model: Driver, run_settings: Settings,
-                                                      data_dir: Path, tmp_path: Path) -> None:
+                                                      data_dir: Path, tmp_path: Path, neo4j_creds: Credentials) -> None:
     before = active_version(ml100k_model, ML)
     versions_before = list_versions(ml100k_model, ML)
     config = _config(tmp_path, data_dir, epochs=500, patience=500)
@@ -114,6 +116,11 @@ def test_a_killed_run_leaves_the_active_model_serving(ml100k_model: Driver, run_
     after = active_version(ml100k_model, ML)
     assert (after.name, after.version) == (before.name, before.version)
     assert list_versions(ml100k_model, ML) == versions_before  # nothing half-written
+    with live_server(ApiSettings(), neo4j_creds) as url:  # and the API still serves the active version
+        served = Client(url).data('{ recommendations(userId: "1", dataset: "movielens-100k", first: 3, explain: false)'
+                                  " { strategy model { name version } items { rank } } }")["recommendations"]
+    assert served["strategy"] == "MODEL" and served["model"] == {"name": before.name, "version": before.version}
+    assert len(served["items"]) == 3
     report = run_pipeline(config.model_copy(update={"train": config.train.model_copy(update={"epochs": 1})}),
                           run_settings)  # the lock died with the process: a re-run goes through
     assert report.status == "succeeded"

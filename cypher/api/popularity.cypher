@@ -4,3 +4,4 @@
 MATCH (i:Item {dataset: $dataset})
 RETURN i.id AS id, COUNT { (i)<-[:RATED|INTERACTED]-() } AS interactions,
        [l IN labels(i) WHERE l <> 'Item'] AS domains
+ORDER BY id

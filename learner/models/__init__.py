@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from learner.models.base import Batch, Recommender, TrainGraph
 from learner.models.bprmf import BPRMF
+from learner.models.ease import EASE
+from learner.models.itemknn import ItemKNN
 from learner.models.lightgcn import LightGCN
 from learner.models.popularity import Popularity
 
 MODELS: dict[str, type[Recommender]] = {
     "popularity": Popularity,
+    "itemknn": ItemKNN,
+    "ease": EASE,
     "bprmf": BPRMF,
     "lightgcn": LightGCN,
 }

@@ -3,8 +3,8 @@
 X. He, K. Deng, X. Wang, Y. Li, Y. Zhang, M. Wang, "LightGCN: Simplifying and Powering Graph
 Convolution Network for Recommendation", SIGIR 2020. E^(l+1) = D^-1/2 A D^-1/2 E^(l);
 final E = Σ_l α_l E^(l) with α_l = 1/(L+1); score(u, i) = e_u · e_i; BPR loss with L2 on E^(0).
-Built on :class:`torch_geometric.nn.models.LightGCN`, propagated with a pre-normalised sparse CSR
-adjacency (an order of magnitude faster on CPU than per-call edge_index normalisation).
+Built on :class:`torch_geometric.nn.models.LightGCN`, propagated with a pre-normalised symmetric sparse
+CSR adjacency (over ten times faster on CPU than normalising an edge_index on every call).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from torch import Tensor
 from torch_geometric.nn.models import LightGCN as PygLightGCN
 
 from learner.models.base import Batch, Recommender, TrainGraph, bpr_loss, l2
-from learner.models.graph import bipartite_edge_index, normalized_adjacency
+from learner.models.graph import SymmetricLGConv, bipartite_edge_index, normalized_adjacency
 
 
 class LightGCN(Recommender):
@@ -31,8 +31,8 @@ class LightGCN(Recommender):
         super().__init__(num_users, num_items)
         self.reg = reg
         self.net = PygLightGCN(num_users + num_items, dim, num_layers)
-        for conv in self.net.convs:
-            conv.normalize = False  # the adjacency is normalised once in prepare()
+        # the adjacency is normalised once in prepare(); its symmetry makes the backward pass cheap
+        self.net.convs = torch.nn.ModuleList(SymmetricLGConv() for _ in range(num_layers))
         torch.nn.init.normal_(self.net.embedding.weight, std=0.1)
         self.adj: Tensor | None = None
 
