@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -231,14 +232,20 @@ def write_section(
     total = section.total if section.total is not None else _len(section.rows)
     written, started = 0, time.perf_counter()
     nodes, rels = writer.counts.nodes_created, writer.counts.relationships_created
+    # one writer thread: the next batch is parsed while Neo4j writes the previous one (batches stay in order)
     with tqdm(total=total, desc=f"{writer.dataset} {section.name}", unit=" rows", unit_scale=True,
-              disable=not progress, leave=False) as bar:
+              disable=not progress, leave=False) as bar, ThreadPoolExecutor(max_workers=1) as pool:
+        pending: Future[None] | None = None
         for batch in batched(section.rows, batch_size):
             if section.kind in ("knowledge", "entity_knowledge"):
                 catalogue.update((row["p"], row["rel"]) for row in batch)
-            write(batch)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(write, batch)
             written += len(batch)
             bar.update(len(batch))
+        if pending is not None:
+            pending.result()
     stats = SectionStats(section.kind, written, time.perf_counter() - started, writer.counts.nodes_created - nodes,
                          writer.counts.relationships_created - rels)
     log.info("%s %s: %d rows in %.1fs (%.0f rows/s)", writer.dataset, section.name, written, stats.seconds,
