@@ -36,7 +36,7 @@ def test_datasets_lists_registry() -> None:
 def test_unknown_dataset_is_one_line_error() -> None:
     result = CliRunner().invoke(app, ["ingest", "no-such-data"])
     assert result.exit_code == 1
-    assert "error: unknown dataset 'no-such-data'; known: " in result.output
+    assert "error: unknown dataset 'no-such-data' (not a folder either); known: " in result.output
 
 
 def test_ingest_strict_then_lenient(db: Driver, cli_env: None, tmp_path: Path) -> None:
@@ -52,3 +52,9 @@ def test_ingest_strict_then_lenient(db: Driver, cli_env: None, tmp_path: Path) -
     assert "loaded users 3, movies 3, genres 4, dbpedia 5, ratings 6; skipped 26" in lenient.output
     assert str(tmp_path / "state" / "quarantine") in lenient.output
     assert db.execute_query("MATCH ()-[r:RATED]->() RETURN count(r)").records[0][0] == 6
+
+
+def test_dbpedia_needs_a_target() -> None:
+    result = CliRunner().invoke(app, ["ingest", "dbpedia"])
+    assert result.exit_code == 2
+    assert "needs --target <dataset>" in result.output
