@@ -101,3 +101,31 @@ def _add_movielens_knowledge(data: HeteroData, items: pd.DataFrame, root: Path) 
     data["entity"].names = names
     for rel, pairs in edges.items():
         data["item", rel, "entity"].edge_index = torch.tensor(sorted(set(pairs)), dtype=torch.long).t().contiguous()
+
+
+def lastfm_2k(root: Path | None = None) -> HeteroData:
+    """HetRec 2011 Last.fm 2K as a contract HeteroData: play counts (implicit) and the friend network."""
+    folder = (root or data_dir()) / "hetrec2011-lastfm-2k"
+    plays = pd.read_csv(folder / "user_artists.dat", sep="\t", dtype=np.int64)
+    friends = pd.read_csv(folder / "user_friends.dat", sep="\t", dtype=np.int64)
+    artists = pd.read_csv(folder / "artists.dat", sep="\t", dtype=str, usecols=[0, 1], quoting=csv.QUOTE_NONE)
+    user_ids = np.unique(np.concatenate([plays.userID.to_numpy(), friends.userID.to_numpy(),
+                                         friends.friendID.to_numpy()]))
+    users = pd.Index(user_ids)
+    items = pd.Index(artists["id"].astype(np.int64).to_numpy())
+    data = HeteroData()
+    data.dataset, data.explicit, data.split_names = "hetrec2011-lastfm-2k", False, []
+    data["user"].num_nodes = len(users)
+    data["user"].ids = [str(x) for x in user_ids]
+    data["item"].num_nodes = len(items)
+    data["item"].ids = artists["id"].tolist()
+    data["item"].titles = artists["name"].tolist()
+    store = data["user", "rates", "item"]
+    store.edge_index = torch.from_numpy(np.stack([users.get_indexer(plays.userID.to_numpy()),
+                                                  items.get_indexer(plays.artistID.to_numpy())]).astype(np.int64))
+    store.rating = torch.tensor(plays.weight.to_numpy(), dtype=torch.float)
+    store.ts = torch.zeros(len(plays), dtype=torch.long)
+    store.test_in = torch.zeros(len(plays), dtype=torch.long)
+    data["user", "friend", "user"].edge_index = torch.from_numpy(np.stack([
+        users.get_indexer(friends.userID.to_numpy()), users.get_indexer(friends.friendID.to_numpy())]).astype(np.int64))
+    return data

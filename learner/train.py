@@ -219,7 +219,8 @@ def _fit(net: Recommender, graph: TrainGraph, split: Split, hp: dict[str, Any], 
          monitor: str, ks: Sequence[int], seed: int, out_dir: Path, history: list[dict[str, Any]],
          progress: bool) -> tuple[dict[str, torch.Tensor], int, dict[str, float]]:
     """Epoch loop with early stopping; returns (best state_dict, best epoch, best validation metrics)."""
-    optimizer = torch.optim.Adam(net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
+    optimizer = None if net.own_epochs else torch.optim.Adam(net.parameters(), lr=hp["lr"],
+                                                             weight_decay=hp["weight_decay"])
     gen = torch.Generator().manual_seed(seed)
     best_value: float | None = None
     best_state = copy.deepcopy(net.state_dict())
@@ -229,19 +230,8 @@ def _fit(net: Recommender, graph: TrainGraph, split: Split, hp: dict[str, Any], 
                unit="epoch")
     for epoch in bar:
         net.train()
-        if net.task == "rating":
-            batches = rating_batches(graph.user, graph.item, graph.rating, int(hp["batch_size"]), gen, graph.device)
-        else:
-            batches = bpr_batches(graph.user, graph.item, graph.num_items, int(hp["batch_size"]), gen, graph.device)
-        total, count = 0.0, 0
-        for batch in batches:
-            optimizer.zero_grad()
-            loss = net.loss(batch)
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * batch.users.numel()
-            count += batch.users.numel()
-        record: dict[str, Any] = {"epoch": epoch, "loss": total / max(count, 1)}
+        epoch_loss = net.train_epoch(epoch, hp) if net.own_epochs else _batch_epoch(net, graph, hp, optimizer, gen)
+        record: dict[str, Any] = {"epoch": epoch, "loss": epoch_loss}
         if epoch % eval_every == 0 or epoch == int(hp["epochs"]):
             valid = evaluate(net, split, "valid", ks)
             record["valid"] = valid
@@ -259,6 +249,24 @@ def _fit(net: Recommender, graph: TrainGraph, split: Split, hp: dict[str, Any], 
             log.info("early stop at epoch %d (no %s gain in %d checks)", epoch, monitor, patience)
             break
     return best_state, best_epoch, best_valid
+
+
+def _batch_epoch(net: Recommender, graph: TrainGraph, hp: dict[str, Any], optimizer: torch.optim.Optimizer,
+                 gen: torch.Generator) -> float:
+    """One epoch of mini-batches (BPR triples or ratings, by the model's task); the mean loss."""
+    if net.task == "rating":
+        batches = rating_batches(graph.user, graph.item, graph.rating, int(hp["batch_size"]), gen, graph.device)
+    else:
+        batches = bpr_batches(graph.user, graph.item, graph.num_items, int(hp["batch_size"]), gen, graph.device)
+    total, count = 0.0, 0
+    for batch in batches:
+        optimizer.zero_grad()
+        loss = net.loss(batch)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * batch.users.numel()
+        count += batch.users.numel()
+    return total / max(count, 1)
 
 
 def _embeddings_numpy(net: Recommender) -> tuple[np.ndarray | None, np.ndarray | None]:
