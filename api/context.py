@@ -128,8 +128,7 @@ class RequestContext:
             groups[key].append(item_id)
         found: dict[tuple[ExplanationKey, str], list[ExplanationPath]] = {}
         for (profile_key, max_paths), item_ids in groups.items():
-            paths = await explain_items(self.session, self.profiles[profile_key], item_ids, max_paths,
-                                        self.settings.explain_min_preference, self.settings.similar_users)
+            paths = await explain_items(self.session, self.profiles[profile_key], item_ids, max_paths, self.settings)
             found |= {((profile_key, max_paths), item_id): p for item_id, p in paths.items()}
         return [found.get(key, []) for key in keys]
 

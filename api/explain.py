@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.recommend import UserProfile
+from api.settings import ApiSettings
 from api.types import ExplanationPath, NodeKind, PathKind, PathNode, PathRelationship
 from graphstore import reads
 from graphstore.reads import RequestSession
@@ -112,18 +113,22 @@ def to_path(dataset: str, row: dict[str, Any]) -> ExplanationPath:
 
 
 async def explain_items(s: RequestSession, profile: UserProfile, item_ids: list[str], max_paths: int,
-                        min_preference: float, neighbours: int) -> dict[str, list[ExplanationPath]]:
-    """The `max_paths` heaviest paths for each item, from one query; items without a path map to []."""
+                        settings: ApiSettings) -> dict[str, list[ExplanationPath]]:
+    """The `max_paths` heaviest paths for each item, from one query; items without a path map to [].
+
+    Paths start from the user's `explain_history` most-liked items (bounding the work for heavy users).
+    """
     out: dict[str, list[ExplanationPath]] = {item_id: [] for item_id in item_ids}
     if not profile.exists or not item_ids:
         return out
     with_vector = profile.vector is not None and profile.model is not None and profile.model.user_index
     rows = await reads.explanation_paths(
-        s, profile.dataset, profile.user_id, list(dict.fromkeys(item_ids)), profile.preferences(min_preference),
-        max_paths, min_preference,
+        s, profile.dataset, profile.user_id, list(dict.fromkeys(item_ids)),
+        profile.preferences(settings.explain_min_preference, settings.explain_history),
+        max_paths, settings.explain_min_preference,
         user_index=profile.model.user_index if with_vector else None,
         user_vector=profile.vector.tolist() if with_vector else None,
-        neighbours=neighbours,
+        neighbours=settings.similar_users,
     )
     for row in sorted(rows, key=lambda r: -r["weight"]):
         paths = out.setdefault(row["itemId"], [])

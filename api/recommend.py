@@ -51,14 +51,17 @@ class UserProfile:
     def key(self) -> tuple[Any, ...]:
         return (self.dataset, self.user_id, self.model.key if self.model else None)
 
-    def preferences(self, minimum: float = 0.0) -> dict[str, float]:
-        """Item id → value / the user's highest value, for items at or above `minimum`."""
+    def preferences(self, minimum: float = 0.0, limit: int | None = None) -> dict[str, float]:
+        """Item id → value / the user's highest value, for items at or above `minimum` (the `limit` highest)."""
         if not self.history:
             return {}
         top = max(self.history.values())
         if top <= 0:
             return {}
-        return {item: value / top for item, value in self.history.items() if value / top >= minimum}
+        prefs = {item: value / top for item, value in self.history.items() if value / top >= minimum}
+        if limit is not None and len(prefs) > limit:
+            prefs = dict(sorted(prefs.items(), key=lambda kv: -kv[1])[:limit])
+        return prefs
 
 
 @dataclass(frozen=True)
@@ -134,8 +137,8 @@ class Recommender:
         if model_name is not None and state["model"] is None:
             which = f"{model_name} v{model_version}" if model_version is not None else model_name
             raise NotFound(f"no model version {which} for dataset {dataset!r}")
-        history = {item: value for item, value, _ in state["history"]}
-        recorded_since = any(newer for _, _, newer in state["history"])
+        history = dict(zip(state["historyIds"], state["historyValues"], strict=True))
+        recorded_since = state["recordedSince"] > 0
         profile = UserProfile(dataset, user_id, state["userExists"], Strategy.POPULARITY, None, None, None, history)
         if state["model"] is None:
             return profile

@@ -7,7 +7,13 @@ import time
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.types import ExecutionContext
 
@@ -220,6 +226,8 @@ def build_schema(settings: ApiSettings) -> strawberry.Schema:
         MaxTokensLimiter(max_token_count=settings.max_tokens),
         MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         ShapeErrors(),
+        ParserCache(maxsize=256),  # the same documents with new variables skip parsing and validation
+        ValidationCache(maxsize=256),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection())

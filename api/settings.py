@@ -37,7 +37,7 @@ class ApiSettings(BaseSettings):
     max_depth: int = Field(10, ge=2)
     max_tokens: int = Field(2000, ge=50)
     max_aliases: int = Field(15, ge=1)
-    max_first: int = Field(100, ge=1)  # cap on every `first` argument
+    max_first: int = Field(100, ge=50)  # cap on every `first` argument (at least the defaults)
     max_paths: int = Field(10, ge=1)  # cap on explanation paths per item
     max_id_length: int = Field(256, ge=8)  # longer ids are rejected before any query
     max_body_bytes: int = Field(65_536, ge=1024)
@@ -50,7 +50,8 @@ class ApiSettings(BaseSettings):
     model_check_s: float = Field(2.0, ge=0)  # how long a looked-up active model version is trusted
     popularity_ttl_s: float = Field(60.0, ge=0)
     explain_min_preference: float = Field(0.6, ge=0, le=1)  # history items below this share of the max are not used
-    similar_users: int = Field(50, ge=1, le=1000)  # neighbours searched for co-interaction paths
+    similar_users: int = Field(10, ge=1, le=200)  # neighbours searched for SIMILAR_USERS paths
+    explain_history: int = Field(150, ge=1)  # the user's most-liked items that explanation paths start from
 
     @field_validator("keys", "cors_origins", mode="before")
     @classmethod

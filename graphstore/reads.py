@@ -15,7 +15,6 @@ from typing import Any
 
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, unit_of_work
 from neo4j.exceptions import ClientError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
-from neo4j.time import Date, DateTime, Duration, Time
 
 from graphstore.cypher_files import load_cypher
 from graphstore.provision import Credentials
@@ -33,17 +32,6 @@ class GraphUnavailable(RuntimeError):
 
 class GraphTimeout(TimeoutError):
     """A query ran past the request's deadline."""
-
-
-def _plain(value: Any) -> Any:
-    """Neo4j temporal values as ISO strings; lists and maps recursively."""
-    if isinstance(value, DateTime | Date | Time | Duration):
-        return value.iso_format()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
 
 
 class GraphReader:
@@ -101,7 +89,8 @@ class RequestSession:
         @unit_of_work(timeout=remaining)
         async def work(tx: AsyncManagedTransaction) -> list[Row]:
             result = await tx.run(query, params)
-            return [_plain(row) for row in await result.data()]
+            keys = result.keys()
+            return [dict(zip(keys, values, strict=True)) for values in await result.values()]
 
         async with self._lock:
             started = time.perf_counter()
@@ -184,6 +173,10 @@ async def datasets(s: RequestSession) -> list[str]:
     return [r["name"] for r in await s.run("api/datasets", {})]
 
 
+async def user_ids(s: RequestSession, dataset: str) -> list[str]:
+    return [r["id"] for r in await s.run("api/user_ids", {"dataset": dataset})]
+
+
 async def models(s: RequestSession, dataset: str | None) -> list[Row]:
     return [r["model"] for r in await s.run("api/models", {"dataset": dataset})]
 
@@ -215,7 +208,7 @@ def explain_query(kinds: tuple[str, ...]) -> str:
 async def explanation_paths(s: RequestSession, dataset: str, user_id: str, item_ids: list[str],
                             preferences: dict[str, float], per_item: int, min_preference: float,
                             user_index: str | None = None, user_vector: list[float] | None = None,
-                            neighbours: int = 20) -> list[Row]:
+                            neighbours: int = 10) -> list[Row]:
     """Explanation paths for every item in one round trip (see `cypher/explain/`).
 
     `preferences` maps the user's liked item ids to their preference (0..1]; SIMILAR_USERS paths are

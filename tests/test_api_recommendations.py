@@ -4,6 +4,7 @@ models, operations endpoints, and DataLoader batching."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -82,6 +83,7 @@ def test_explanations_cover_recommendations_and_every_path_exists(client: Client
             weights = [p["weight"] for p in r["explanations"]]
             assert weights == sorted(weights, reverse=True) and len(weights) <= 3
             for path in r["explanations"]:
+                assert path["weight"] == pytest.approx(math.prod(path["factors"].values()))  # the stated weight
                 assert path["nodes"][0] == {"kind": "USER", "id": user, "name": f"user {user}"}
                 assert path["nodes"][-1]["id"] == r["itemId"]
                 assert path_in_graph(driver, DS, path), path

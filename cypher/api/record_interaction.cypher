@@ -12,4 +12,4 @@ SET r.rating = CASE WHEN $relation = 'RATED' THEN $value END,
     r.recorded_at = datetime(),
     r.test_of = coalesce(r.test_of, [])
 RETURN u.id AS userId, i.id AS itemId, type(r) AS relation, $value AS value, r.ts AS ts,
-       r.recorded_at AS recordedAt, COUNT { (u)-[:RATED|INTERACTED]->() } AS interactions
+       toString(r.recorded_at) AS recordedAt, COUNT { (u)-[:RATED|INTERACTED]->() } AS interactions

@@ -5,6 +5,6 @@ MATCH (u:User {dataset: $dataset, id: $userId})-[r:RATED|INTERACTED]->(i:Item)
 WITH r, i, coalesce(r.ts, 0) AS ts
 WHERE $afterTs IS NULL OR ts < $afterTs OR (ts = $afterTs AND i.id > $afterItem)
 RETURN i.id AS itemId, type(r) AS relation, r.rating AS rating, r.weight AS weight, ts,
-       r.recorded_at AS recordedAt
+       toString(r.recorded_at) AS recordedAt
 ORDER BY ts DESC, itemId ASC
 LIMIT $limit
