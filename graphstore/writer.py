@@ -24,6 +24,7 @@ SOCIAL_TYPES = frozenset({"FRIEND", "TRUSTS"})
 
 Row = dict[str, Any]
 
+
 def by_key(var: str, label: str) -> str:
     """Index-seek hint for a lookup by (dataset, id). Planned on a freshly wiped database (statistics: no users),
     the lookup became a scan per row (of the (dataset) index, or of the key index with a plain USING INDEX) until
@@ -71,7 +72,7 @@ class GraphWriter:
     driver: Driver
     dataset: str
     database: str = "neo4j"
-    fresh: bool = False  # no relationship of this dataset exists yet: CREATE instead of MERGE (rows are unique)
+    fresh: bool = False  # no node of this dataset exists yet: CREATE instead of MERGE (rows are unique)
     counts: WriteCounts = field(default_factory=WriteCounts)
 
     def _write(self, query: str, **params: Any) -> None:

@@ -56,7 +56,7 @@ class IngestReport:
     """What one ingest did: rows loaded per section, rows skipped and where they were quarantined."""
 
     dataset: str
-    mode: str  # "full", "append" (only appended rows written) or "up-to-date" (nothing to write)
+    mode: str  # "full", "append" (only appended rows written), "up-to-date" (nothing to write) or "enrich"
     sections: dict[str, SectionStats] = field(default_factory=dict)
     skipped: int = 0
     skipped_by_reason: dict[str, int] = field(default_factory=dict)

@@ -58,3 +58,13 @@ def test_dbpedia_needs_a_target() -> None:
     result = CliRunner().invoke(app, ["ingest", "dbpedia"])
     assert result.exit_code == 2
     assert "needs --target <dataset>" in result.output
+
+
+def test_ingest_own_folder(db: Driver, cli_env: None, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KGREC_DATA_DIR", str(data_dir))  # the folder itself is the data, whatever this says
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["ingest", str(Path(__file__).parent / "fixtures" / "own-data"),
+                                      "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "my-films (full): loaded users 3, items 3" in result.output
+    assert db.execute_query("MATCH (:User {dataset: 'my-films'})-[r:RATED]->() RETURN count(r)").records[0][0] == 6

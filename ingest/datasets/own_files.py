@@ -76,14 +76,15 @@ def own_spec(folder: Path) -> DatasetSpec:
             config = tomllib.loads((folder / "dataset.toml").read_text())
         except tomllib.TOMLDecodeError as exc:
             raise OwnDataError(f"{folder / 'dataset.toml'}: {exc}") from exc
-    files = [DataFile(key, f.name, None) for key, exts in (("interactions", TABLES), ("items", TABLES),
+    # absolute paths: the folder is the data, whatever --data-dir / KGREC_DATA_DIR say
+    files = [DataFile(key, str(f.resolve()), None) for key, exts in (("interactions", TABLES), ("items", TABLES),
                                                           ("users", TABLES), ("social", TABLES), ("triples", TRIPLES))
              if (f := _one(folder, key, exts)) is not None]
     if not any(f.key == "interactions" for f in files):
         raise OwnDataError(f"{folder}: no interactions.csv, interactions.tsv or interactions.parquet")
     explicit = config.get("explicit")
     if explicit is None:
-        explicit = "rating" in _columns(folder / next(f.path for f in files if f.key == "interactions"))
+        explicit = "rating" in _columns(Path(next(f.path for f in files if f.key == "interactions")))
     try:
         meta = DatasetMeta(str(config.get("name", folder.name)), str(config.get("domain", "items")),
                            str(config.get("item_label", "Product")), explicit=bool(explicit),
