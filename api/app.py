@@ -25,6 +25,7 @@ from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
 from api.context import RequestContext, Services
+from api.errors import shaped
 from api.metrics import Metrics
 from api.recommend import Recommender
 from api.schema import build_schema
@@ -57,9 +58,12 @@ class GraphQLView(GraphQL):
             return ExecutionResult(data=None, errors=[error])
 
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:  # type: ignore[override]
-        metrics: Metrics = request.app.state.services.metrics
-        for error in result.errors or []:
-            metrics.errors.labels((error.extensions or {}).get("code", "GRAPHQL_VALIDATION")).inc()
+        """Count errors by code; shape the few that bypass the schema's extensions (e.g. cached-parser errors)."""
+        if result.errors:
+            result.errors = [e if (e.extensions or {}).get("code") else shaped(e) for e in result.errors]
+            metrics: Metrics = request.app.state.services.metrics
+            for error in result.errors:
+                metrics.errors.labels(error.extensions["code"]).inc()
         return await super().process_result(request, result)
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:  # type: ignore[override]

@@ -81,7 +81,6 @@ class Recommender:
         self._popularity: dict[str, tuple[float, Popularity]] = {}
         self._datasets: dict[str, tuple[float, dict[str, Any]]] = {}
         self._locks: dict[Any, asyncio.Lock] = {}
-        self.matrix_loads = 0  # how many times an item matrix was read from Neo4j (for metrics and tests)
 
     def _lock(self, key: Any) -> asyncio.Lock:
         return self._locks.setdefault(key, asyncio.Lock())
@@ -108,7 +107,6 @@ class Recommender:
             rows = await reads.item_embeddings(s, model.dataset, model.property)
             matrix = ItemMatrix.build(model, [r["id"] for r in rows], [r["vector"] for r in rows],
                                       [r["domains"] for r in rows])
-            self.matrix_loads += 1
             self._matrices[model.key] = matrix
             while len(self._matrices) > MATRIX_CACHE_SIZE:
                 self._matrices.popitem(last=False)

@@ -19,8 +19,7 @@ from strawberry.types import ExecutionContext
 
 from api.context import RequestContext, item_from_row, json_field
 from api.errors import BadInput, NotFound, ShapeErrors, is_expected
-from api.recommend import Strategy as RecStrategy
-from api.recommend import UserProfile
+from api.recommend import Strategy, UserProfile
 from api.scoring import ModelInfo
 from api.settings import ApiSettings
 from api.types import (
@@ -35,7 +34,6 @@ from api.types import (
     Recommendations,
     RecordedInteraction,
     SimilarItem,
-    Strategy,
     User,
 )
 from api.validation import (
@@ -96,8 +94,8 @@ class Query:
         key = (profile.key, max_paths) if explain else None
         return Recommendations(
             user_id=strawberry.ID(profile.user_id), dataset=profile.dataset,
-            strategy=Strategy(profile.strategy.value),
-            model=model_version(profile.model) if profile.strategy is not RecStrategy.POPULARITY else None,
+            strategy=profile.strategy,
+            model=model_version(profile.model) if profile.strategy is not Strategy.POPULARITY else None,
             items=[Recommendation(rank=r.rank, score=r.score, item_id=strawberry.ID(r.item_id),
                                   dataset=profile.dataset, explanation_key=key) for r in ranked],
         )

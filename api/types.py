@@ -8,17 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from api import recommend
 from api.errors import NotFound
 
 if TYPE_CHECKING:
     from api.context import RequestContext
 
 
-@strawberry.enum(description="How a user's recommendations were computed.")
-class Strategy(enum.Enum):
-    MODEL = "model"
-    FOLD_IN = "fold-in"
-    POPULARITY = "popularity"
+Strategy = strawberry.enum(recommend.Strategy, description="How a user's recommendations were computed.")
 
 
 @strawberry.enum(description="The shape of an explanation path.")

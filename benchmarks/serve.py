@@ -137,6 +137,7 @@ async def run(args: argparse.Namespace, url: str, raw: Raw) -> dict[str, Any]:
         session = raw.reader.session(60)
         try:
             users = await reads.user_ids(session, raw.dataset)
+            active = [m for m in await reads.models(session, raw.dataset) if m["active"]]
         finally:
             await session.close()
         _, _, answers = await load(api, users, len(users), args.concurrency)  # warm-up + coverage, every user once
@@ -150,7 +151,8 @@ async def run(args: argparse.Namespace, url: str, raw: Raw) -> dict[str, Any]:
         await load(lambda u: raw.prepare(u, [item["item"]["id"] for item in answers[u]["items"]]), users, len(users),
                    args.concurrency)
 
-        figures: dict[str, Any] = {"coverage": coverage}
+        model = {k: active[0][k] for k in ("name", "version", "dim", "similarity")} if active else None
+        figures: dict[str, Any] = {"coverage": coverage, "model": model}
         for explain in (True, False):
             tag = "explain" if explain else "no_explain"
             lat, secs, _ = await load(lambda u, e=explain: api(u, e), users, args.requests, args.concurrency)
@@ -176,6 +178,7 @@ def main() -> None:
     env = {**os.environ, "NEO4J_URI": creds.uri, "NEO4J_USER": creds.user, "NEO4J_PASSWORD": creds.password,
            "KGREC_API_DEFAULT_DATASET": args.dataset}
     server = start_server(port, args.workers, env)
+    load_before = os.getloadavg()[0]
     try:
         async def measure() -> dict[str, Any]:
             reader = GraphReader(creds, get_settings().neo4j_database)
@@ -189,6 +192,7 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(30)
+    figures["load_average"] = {"start": load_before, "end": os.getloadavg()[0], "cpu_count": os.cpu_count()}
     report(args, figures)
 
 
@@ -211,7 +215,10 @@ def report(args: argparse.Namespace, f: dict[str, Any]) -> None:
         "",
         f"`python -m benchmarks.serve --requests {args.requests} --concurrency {args.concurrency} "
         f"--workers {args.workers}`: `kgrec serve` ({args.workers} uvicorn workers) on 127.0.0.1, the load "
-        "generator, Neo4j and everything else on the same machine.",
+        "generator, Neo4j and everything else on the same machine; active model: "
+        f"{f['model']['name']} v{f['model']['version']} (dim {f['model']['dim']}, {f['model']['similarity']}). "
+        f"The machine's 1-minute load average was {f['load_average']['start']:.1f} at the start and "
+        f"{f['load_average']['end']:.1f} at the end on {f['load_average']['cpu_count']} cores (other work shares it).",
         "",
         markdown_table(["request", "in flight", "p50 ms", "p95 ms", "p99 ms", "requests/s"], rows),
         "",
