@@ -9,6 +9,7 @@ and RotatE (Sun et al., ICLR 2019), trained with PyKEEN's sLCWA training loop.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 from pykeen.models import DistMult, ERModel, RotatE, TransE
@@ -17,7 +18,9 @@ from pykeen.triples import CoreTriplesFactory
 from torch import Tensor
 
 from learner.data import knowledge_edges
-from learner.models.base import TrainGraph
+
+if TYPE_CHECKING:  # learner.models imports this module
+    from learner.models.base import TrainGraph
 
 KGE_MODELS: dict[str, type[ERModel]] = {"transe": TransE, "distmult": DistMult, "rotate": RotatE}
 INTERACTS = "interacts"
@@ -59,9 +62,10 @@ def build_triples(graph: TrainGraph, *, include_users: bool, use_knowledge: bool
     return KGTriples(torch.cat(parts), relations, entity_offset + n_entities, user_offset, item_offset)
 
 
-def make_kge(name: str, kg: KGTriples, dim: int, seed: int, device: torch.device,
-             lr: float) -> tuple[ERModel, SLCWATrainingLoop, CoreTriplesFactory]:
-    """A PyKEEN model and its sLCWA training loop (Adam) on ``kg``. TransE scores with the L2 norm."""
+def make_kge(name: str, kg: KGTriples, dim: int, seed: int, device: torch.device, lr: float,
+             num_negatives: int = 1) -> tuple[ERModel, SLCWATrainingLoop, CoreTriplesFactory]:
+    """A PyKEEN model and its sLCWA training loop (Adam, ``num_negatives`` corrupted triples per positive)
+    on ``kg``. TransE scores with the L2 norm."""
     key = name.lower()
     if key not in KGE_MODELS:
         raise ValueError(f"unknown KGE model {name!r}; choose one of: {', '.join(KGE_MODELS)}")
@@ -69,7 +73,8 @@ def make_kge(name: str, kg: KGTriples, dim: int, seed: int, device: torch.device
                                         num_relations=len(kg.relations))
     extra = {"scoring_fct_norm": 2} if key == "transe" else {}
     model = KGE_MODELS[key](triples_factory=factory, embedding_dim=dim, random_seed=seed, **extra).to(device)
-    loop = SLCWATrainingLoop(model=model, triples_factory=factory, optimizer="adam", optimizer_kwargs={"lr": lr})
+    loop = SLCWATrainingLoop(model=model, triples_factory=factory, optimizer="adam", optimizer_kwargs={"lr": lr},
+                             negative_sampler_kwargs={"num_negs_per_pos": num_negatives})
     return model, loop, factory
 
 

@@ -10,6 +10,7 @@ from learner.models.base import Batch, Recommender, TrainGraph
 from learner.models.bprmf import BPRMF
 from learner.models.cke import CKE
 from learner.models.ease import EASE
+from learner.models.gcmc import GCMC
 from learner.models.hetero_gnn import HeteroGNN
 from learner.models.itemknn import ItemKNN
 from learner.models.kge_rec import DistMultRecommender, RotatERecommender, TransERecommender
@@ -31,6 +32,7 @@ MODELS: dict[str, type[Recommender]] = {
     "cke": CKE,
     "kgin": KGIN,
     "social-lightgcn": SocialLightGCN,
+    "gcmc": GCMC,
 }
 ALIASES: dict[str, str] = {"pop": "popularity", "bpr": "bprmf", "mf": "bprmf", "bpr-mf": "bprmf",
                            "graphsage": "hetero-gnn", "sage": "hetero-gnn"}

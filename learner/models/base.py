@@ -51,7 +51,8 @@ class Recommender(torch.nn.Module):
     :meth:`train_epoch`, e.g. with PyKEEN's training loop), ``similarity`` (``dot``/``cosine`` rule of
     :meth:`embeddings`, or None when the model has no embeddings to serve) and ``requires``
     (``knowledge``/``social`` edges).
-    ``train_defaults`` are the model's default ``epochs``, ``lr``, ``batch_size``, ``weight_decay``.
+    ``train_defaults`` are the model's default ``epochs``, ``lr``, ``batch_size``, ``weight_decay``,
+    ``patience`` and ``eval_every`` (a model lists only those that differ from the base class's).
     """
 
     task: ClassVar[str] = "ranking"
@@ -60,7 +61,7 @@ class Recommender(torch.nn.Module):
     similarity: ClassVar[str | None] = "dot"
     requires: ClassVar[tuple[str, ...]] = ()
     train_defaults: ClassVar[dict[str, float | int]] = {"epochs": 100, "lr": 1e-3, "batch_size": 2048,
-                                                        "weight_decay": 0.0}
+                                                        "weight_decay": 0.0, "patience": 10, "eval_every": 1}
 
     def __init__(self, num_users: int, num_items: int) -> None:
         super().__init__()

@@ -35,20 +35,22 @@ class HeteroGNN(Recommender):
 
     Args: ``dim`` embedding size; ``num_layers``; ``conv`` ``sage`` or ``gat``; ``heads`` (GAT);
     ``use_knowledge`` adds entity nodes and knowledge relations when the graph has them; ``reg`` L2
-    weight on the batch's input embeddings; ``dropout`` on hidden layers.
+    weight on the batch's input embeddings; ``dropout`` on hidden layers; ``activation`` ReLU between
+    layers (False: a linear, SGC-like stack).
     """
 
     train_defaults: ClassVar[dict[str, float | int]] = {"epochs": 100, "lr": 5e-3, "batch_size": 4096}
 
     def __init__(self, num_users: int, num_items: int, dim: int = 64, num_layers: int = 2, conv: str = "sage",
-                 heads: int = 2, use_knowledge: bool = True, reg: float = 1e-4, dropout: float = 0.0) -> None:
+                 heads: int = 2, use_knowledge: bool = True, reg: float = 1e-4, dropout: float = 0.0,
+                 activation: bool = True) -> None:
         super().__init__(num_users, num_items)
         if conv not in ("sage", "gat"):
             raise ValueError(f"conv must be 'sage' or 'gat', got {conv!r}")
         if conv == "gat" and dim % heads:
             raise ValueError(f"dim={dim} must be divisible by heads={heads}")
         self.dim, self.num_layers, self.conv, self.heads = dim, num_layers, conv, heads
-        self.use_knowledge, self.reg, self.dropout = use_knowledge, reg, dropout
+        self.use_knowledge, self.reg, self.dropout, self.activation = use_knowledge, reg, dropout, activation
         self.emb = torch.nn.ModuleDict({"user": torch.nn.Embedding(num_users, dim),
                                         "item": torch.nn.Embedding(num_items, dim)})
         self.layers = torch.nn.ModuleList()
@@ -80,7 +82,8 @@ class HeteroGNN(Recommender):
         for k, layer in enumerate(self.layers):
             x = {t: x[t] + h for t, h in layer(x, self.edge_index_dict).items()}  # residual keeps every type
             if k < self.num_layers - 1:
-                x = {t: torch.nn.functional.dropout(torch.relu(v), self.dropout, self.training) for t, v in x.items()}
+                x = {t: torch.relu(v) if self.activation else v for t, v in x.items()}
+                x = {t: torch.nn.functional.dropout(v, self.dropout, self.training) for t, v in x.items()}
             out = {t: out[t] + x[t] / (self.num_layers + 1) for t in out}
         return out
 

@@ -34,16 +34,18 @@ class KGERecommender(Recommender):
     """A PyKEEN KGE model on the collaborative knowledge graph, ranking by (user, interacts, item) scores.
 
     Args: ``dim`` embedding size (complex dimension for RotatE); ``use_knowledge`` include the item and
-    entity triples (False: interactions only); the trainer's ``lr``/``batch_size`` drive PyKEEN's loop.
+    entity triples (False: interactions only); ``num_negatives`` corrupted triples per positive; the
+    trainer's ``lr``/``batch_size`` drive PyKEEN's loop.
     """
 
     kge_name: ClassVar[str] = "transe"
     own_epochs = True
     train_defaults: ClassVar[dict[str, float | int]] = {"epochs": 60, "lr": 1e-2, "batch_size": 4096}
 
-    def __init__(self, num_users: int, num_items: int, dim: int = 64, use_knowledge: bool = True) -> None:
+    def __init__(self, num_users: int, num_items: int, dim: int = 64, use_knowledge: bool = True,
+                 num_negatives: int = 8) -> None:
         super().__init__(num_users, num_items)
-        self.dim, self.use_knowledge = dim, use_knowledge
+        self.dim, self.use_knowledge, self.num_negatives = dim, use_knowledge, num_negatives
         self.kg: KGTriples | None = None
         self.kge: ERModel | None = None  # created on the first epoch, with PyKEEN's training loop
         self.seed = 0
@@ -58,7 +60,7 @@ class KGERecommender(Recommender):
             raise RuntimeError(f"{type(self).__name__}.prepare(graph) must be called before training")
         if epoch == 1:
             self.kge, self.loop, self.factory = make_kge(self.kge_name, self.kg, self.dim, self.seed, self.target,
-                                                         float(hp["lr"]))
+                                                         float(hp["lr"]), self.num_negatives)
         return train_kge_epochs(self.loop, self.factory, epoch, int(hp["batch_size"]), first=epoch == 1)
 
     def embeddings(self) -> tuple[Tensor, Tensor]:
