@@ -35,11 +35,13 @@ def _read_ratings(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, sep="\t", header=None, names=["user", "item", "rating", "ts"], dtype=np.int64)
 
 
-def movielens_100k(root: Path | None = None, *, max_users: int | None = None, knowledge: bool = False) -> HeteroData:
+def movielens_100k(root: Path | None = None, *, max_users: int | None = None, knowledge: bool = False,
+                   relations: tuple[str, ...] | None = None) -> HeteroData:
     """ML-100K as a contract HeteroData: ratings, official u1..u5/ua/ub test bits, titles.
 
     ``max_users`` keeps users with id ≤ N (a deterministic subset; all items stay). ``knowledge`` adds
-    genre entities (``has_genre``) and the FranKGraphBench DBpedia properties (one edge type each).
+    genre entities (``has_genre``) and the FranKGraphBench DBpedia properties (one edge type each), or
+    only the ``relations`` named (e.g. ``("has_genre", "director")``).
     """
     root = root or data_dir()
     folder = root / "movielens-100k"
@@ -73,11 +75,12 @@ def movielens_100k(root: Path | None = None, *, max_users: int | None = None, kn
     store.ts = torch.tensor(ratings.ts.to_numpy(), dtype=torch.long)
     store.test_in = torch.from_numpy(test_in)
     if knowledge:
-        _add_movielens_knowledge(data, items, root)
+        _add_movielens_knowledge(data, items, root, relations)
     return data
 
 
-def _add_movielens_knowledge(data: HeteroData, items: pd.DataFrame, root: Path) -> None:
+def _add_movielens_knowledge(data: HeteroData, items: pd.DataFrame, root: Path,
+                             relations: tuple[str, ...] | None) -> None:
     uris = [f"urn:kgrec:genre:{g}" for g in ML100K_GENRES]
     names = list(ML100K_GENRES)
     flags = items.iloc[:, 5:24].to_numpy(dtype=np.int64)
@@ -90,6 +93,8 @@ def _add_movielens_knowledge(data: HeteroData, items: pd.DataFrame, root: Path) 
         for row in csv.DictReader(fh):
             item = item_pos[row["item_id::string"]]
             for prop in DBPEDIA_PROPERTIES:
+                if relations is not None and prop not in relations:
+                    continue
                 for uri in filter(None, row[f"{prop}::string_list"].split("::")):
                     if uri not in entity_pos:
                         entity_pos[uri] = len(uris)
@@ -100,4 +105,43 @@ def _add_movielens_knowledge(data: HeteroData, items: pd.DataFrame, root: Path) 
     data["entity"].uris = uris
     data["entity"].names = names
     for rel, pairs in edges.items():
+        if relations is not None and rel not in relations:
+            continue
         data["item", rel, "entity"].edge_index = torch.tensor(sorted(set(pairs)), dtype=torch.long).t().contiguous()
+
+
+def lastfm_2k(root: Path | None = None, *, max_users: int | None = None) -> HeteroData:
+    """HetRec 2011 Last.fm 2K as a contract HeteroData: play counts (implicit) and the friend network.
+
+    ``max_users`` keeps the users with the ``max_users`` smallest ids, the artists they played and the
+    friend links among them (a deterministic subset).
+    """
+    folder = (root or data_dir()) / "hetrec2011-lastfm-2k"
+    plays = pd.read_csv(folder / "user_artists.dat", sep="\t", dtype=np.int64)
+    friends = pd.read_csv(folder / "user_friends.dat", sep="\t", dtype=np.int64)
+    artists = pd.read_csv(folder / "artists.dat", sep="\t", dtype=str, usecols=[0, 1], quoting=csv.QUOTE_NONE)
+    user_ids = np.unique(np.concatenate([plays.userID.to_numpy(), friends.userID.to_numpy(),
+                                         friends.friendID.to_numpy()]))
+    if max_users is not None:
+        user_ids = user_ids[:max_users]
+        plays = plays[plays.userID.isin(user_ids)]
+        friends = friends[friends.userID.isin(user_ids) & friends.friendID.isin(user_ids)]
+        artists = artists[artists["id"].astype(np.int64).isin(plays.artistID.unique())]
+    users = pd.Index(user_ids)
+    items = pd.Index(artists["id"].astype(np.int64).to_numpy())
+    data = HeteroData()
+    data.dataset, data.explicit, data.split_names = "hetrec2011-lastfm-2k", False, []
+    data["user"].num_nodes = len(users)
+    data["user"].ids = [str(x) for x in user_ids]
+    data["item"].num_nodes = len(items)
+    data["item"].ids = artists["id"].tolist()
+    data["item"].titles = artists["name"].tolist()
+    store = data["user", "rates", "item"]
+    store.edge_index = torch.from_numpy(np.stack([users.get_indexer(plays.userID.to_numpy()),
+                                                  items.get_indexer(plays.artistID.to_numpy())]).astype(np.int64))
+    store.rating = torch.tensor(plays.weight.to_numpy(), dtype=torch.float)
+    store.ts = torch.zeros(len(plays), dtype=torch.long)
+    store.test_in = torch.zeros(len(plays), dtype=torch.long)
+    data["user", "friend", "user"].edge_index = torch.from_numpy(np.stack([
+        users.get_indexer(friends.userID.to_numpy()), users.get_indexer(friends.friendID.to_numpy())]).astype(np.int64))
+    return data

@@ -74,7 +74,7 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
     ts: list[int] = []
     masks: list[int] = []
     for start in range(0, len(user_ids), batch_users):
-        rec = _one(driver, q["interactions"], {"dataset": dataset, "splits": splits,
+        rec = _one(driver, q["interactions"], {"dataset": dataset, "bits": {s: 1 << k for k, s in enumerate(splits)},
                                                  "users": user_ids[start:start + batch_users]}, database)
         u_ids += rec["users"]
         i_ids += rec["items"]

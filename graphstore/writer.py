@@ -24,6 +24,7 @@ SOCIAL_TYPES = frozenset({"FRIEND", "TRUSTS"})
 
 Row = dict[str, Any]
 
+
 def by_key(var: str, label: str) -> str:
     """Index-seek hint for a lookup by (dataset, id). Planned on a freshly wiped database (statistics: no users),
     the lookup became a scan per row (of the (dataset) index, or of the key index with a plain USING INDEX) until
@@ -63,15 +64,15 @@ class WriteCounts:
 class GraphWriter:
     """Writes one dataset's rows; each method takes one batch (a list of row dicts, see ingest.records).
 
-    With `fresh`, relationships from the dataset's own nodes are CREATEd: the caller guarantees the dataset
-    had no relationships before and its rows hold no duplicates (parsers reject them). Nodes are always MERGEd,
-    and relationships between shared entities too.
+    With `fresh`, the dataset's own users, items and their relationships are CREATEd: the caller guarantees
+    the dataset had no nodes before and its rows hold no duplicates (parsers reject them). Shared entities and
+    the relationships between them are always MERGEd.
     """
 
     driver: Driver
     dataset: str
     database: str = "neo4j"
-    fresh: bool = False  # no relationship of this dataset exists yet: CREATE instead of MERGE (rows are unique)
+    fresh: bool = False  # no node of this dataset exists yet: CREATE instead of MERGE (rows are unique)
     counts: WriteCounts = field(default_factory=WriteCounts)
 
     def _write(self, query: str, **params: Any) -> None:
@@ -98,6 +99,14 @@ class GraphWriter:
         )
         return json.loads(recs[0]["m"]) if recs and recs[0]["m"] else None
 
+    def item_uris(self) -> dict[str, list[str]]:
+        """IRI → ids of this dataset's items that carry it."""
+        recs, _, _ = self.driver.execute_query(
+            "MATCH (i:Item {dataset: $ds}) WHERE i.uri IS NOT NULL RETURN i.uri AS uri, collect(i.id) AS ids",
+            ds=self.dataset, database_=self.database,
+        )
+        return {r["uri"]: r["ids"] for r in recs}
+
     def has_data(self) -> bool:
         """Whether any user or item of this dataset exists."""
         recs, _, _ = self.driver.execute_query(
@@ -107,13 +116,14 @@ class GraphWriter:
         return bool(recs[0]["any"])
 
     def users(self, rows: list[Row]) -> None:
-        self._write("UNWIND $rows AS r MERGE (u:User {dataset: $ds, id: r.id}) SET u += r.props", rows=rows)
+        self._write(f"UNWIND $rows AS r {self._node('u', 'User')} SET u += r.props", rows=rows)
 
     def items(self, rows: list[Row], label: str) -> None:
-        self._write(
-            f"UNWIND $rows AS r MERGE (i:Item {{dataset: $ds, id: r.id}}) SET i:{_item_label(label)}, i += r.props",
-            rows=rows,
-        )
+        self._write(f"UNWIND $rows AS r {self._node('i', 'Item')} SET i:{_item_label(label)}, i += r.props", rows=rows)
+
+    def _node(self, var: str, label: str) -> str:
+        """CREATE on a fresh dataset (parsers reject repeated ids), else MERGE on the (dataset, id) key."""
+        return f"{'CREATE' if self.fresh else 'MERGE'} ({var}:{label} {{dataset: $ds, id: r.id}})"
 
     def interactions(self, rows: list[Row], rel: str) -> None:
         """(:User)-[:RATED|INTERACTED {rating|weight, ts, test_of}]->(:Item); rows grouped by user (one seek each)."""

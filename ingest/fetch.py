@@ -54,7 +54,12 @@ def resolve_files(
         elif cached.is_file():
             paths[f.key] = cached
         elif f.source is not None:
-            paths[f.key] = fetch(f, cached, cache_dir / "downloads", progress)
+            try:
+                paths[f.key] = fetch(f, cached, cache_dir / "downloads", progress)
+            except FetchError as exc:
+                if not f.optional:
+                    raise
+                log.warning("%s: optional file %s skipped: %s", spec.name, f.path, exc)
         elif not f.optional:
             where = f"{local} or {cached}" if local is not None else str(cached)
             raise FetchError(f"{spec.name}: file {f.path} not found in {where} and the publisher offers no download")
@@ -93,7 +98,9 @@ def _download_name(source: Source) -> str:
     return f"{digest}-{source.url.rstrip('/').rsplit('/', 1)[-1] or 'download'}"
 
 
-def _checksum_ok(path: Path, checksum: str) -> bool:
+def _checksum_ok(path: Path, checksum: str | None) -> bool:
+    if checksum is None:  # the publisher states none: each extracted member is verified instead
+        return True
     algorithm, _, expected = checksum.partition(":")
     return file_digest(path, algorithm) == expected.lower()
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,7 @@ class StrictModeError(ValueError):
 class SectionStats:
     """One section's write: rows written, seconds, and what Neo4j created for it."""
 
+    kind: str
     rows: int
     seconds: float
     nodes_created: int
@@ -53,7 +56,7 @@ class IngestReport:
     """What one ingest did: rows loaded per section, rows skipped and where they were quarantined."""
 
     dataset: str
-    mode: str  # "full", "append" (only appended rows written) or "up-to-date" (nothing to write)
+    mode: str  # "full", "append" (only appended rows written), "up-to-date" (nothing to write) or "enrich"
     sections: dict[str, SectionStats] = field(default_factory=dict)
     skipped: int = 0
     skipped_by_reason: dict[str, int] = field(default_factory=dict)
@@ -62,6 +65,17 @@ class IngestReport:
     nodes_created: int = 0
     relationships_created: int = 0
     seconds: float = 0.0
+
+    def finish(self, q: Quarantine, writer: GraphWriter, started: float) -> IngestReport:
+        """Close the quarantine file and fill in what was skipped and created."""
+        q.close()
+        self.skipped, self.skipped_by_reason = q.count, dict(q.reasons)
+        self.rejections, self.quarantine = q.samples, q.path if q.count else None
+        self.nodes_created = writer.counts.nodes_created
+        self.relationships_created = writer.counts.relationships_created
+        self.seconds = time.perf_counter() - started
+        log.info("%s", self.summary())
+        return self
 
     @property
     def loaded(self) -> dict[str, int]:
@@ -91,13 +105,15 @@ def ingest_dataset(
     state_dir: Path | None = None,
     database: str | None = None,
     batch_size: int | None = None,
+    max_rows: int | None = None,
 ) -> IngestReport:
     """Ingest dataset `name` (a registry name, or a spec) from `data_dir` (else the cache, else the publisher).
 
     Idempotent: a re-run with unchanged files writes nothing ("up-to-date"; `force` re-writes, MERGE keeps
     counts exact); when only appendable files grew (old content a prefix), only the appended rows are written.
     Bad rows go to a JSONL quarantine file under `state_dir/quarantine`; with `strict` any bad row fails the
-    run before anything is written.
+    run before anything is written. `max_rows` writes only the first rows of each interaction, knowledge and
+    social section (a deterministic prefix, for trials and tests); such a run is recorded as incomplete.
     """
     settings = get_settings()
     spec = get(name) if isinstance(name, str) else name
@@ -132,19 +148,16 @@ def ingest_dataset(
             if mode == "append" and not set(section.sources) & set(starts):
                 _consume(section.rows)  # parsed for the ids it defines, already in the graph
                 continue
-            report.sections[section.name] = _write_section(writer, section, spec, batch_size, progress, catalogue)
+            if max_rows is not None and section.kind not in ("users", "items"):
+                section.rows, section.total = islice(section.rows, max_rows), None
+            report.sections[section.name] = write_section(writer, section, meta.item_label, batch_size, progress,
+                                                          catalogue)
     finally:
         q.close()
     if catalogue:
         writer.predicates(catalogue)
-    writer.set_manifest({"complete": True, "files": fingerprints})
-    report.skipped, report.skipped_by_reason = q.count, dict(q.reasons)
-    report.rejections, report.quarantine = q.samples, q.path if q.count else None
-    report.nodes_created = writer.counts.nodes_created
-    report.relationships_created = writer.counts.relationships_created
-    report.seconds = time.perf_counter() - started
-    log.info("%s", report.summary())
-    return report
+    writer.set_manifest({"complete": max_rows is None, "files": fingerprints})
+    return report.finish(q, writer, started)
 
 
 def _dry_run(spec: DatasetSpec, inputs: Inputs) -> None:
@@ -202,13 +215,14 @@ def _grew_from(path: Path, old: dict[str, Any]) -> bool:
     return file_digest(path, limit=size) == old["sha256"]
 
 
-def _write_section(
-    writer: GraphWriter, section: Section, spec: DatasetSpec, batch_size: int, progress: bool,
+def write_section(
+    writer: GraphWriter, section: Section, item_label: str, batch_size: int, progress: bool,
     catalogue: dict[str, str],
 ) -> SectionStats:
+    """Write one section in batches with a progress bar; knowledge predicates are added to `catalogue`."""
     write = {
         "users": writer.users,
-        "items": lambda rows: writer.items(rows, spec.meta.item_label),
+        "items": lambda rows: writer.items(rows, item_label),
         "interactions": lambda rows: writer.interactions(rows, section.rel or ""),
         "social": lambda rows: writer.social(rows, section.rel or ""),
         "entities": writer.entities,
@@ -218,17 +232,23 @@ def _write_section(
     total = section.total if section.total is not None else _len(section.rows)
     written, started = 0, time.perf_counter()
     nodes, rels = writer.counts.nodes_created, writer.counts.relationships_created
-    with tqdm(total=total, desc=f"{spec.name} {section.name}", unit=" rows", unit_scale=True,
-              disable=not progress, leave=False) as bar:
+    # one writer thread: the next batch is parsed while Neo4j writes the previous one (batches stay in order)
+    with tqdm(total=total, desc=f"{writer.dataset} {section.name}", unit=" rows", unit_scale=True,
+              disable=not progress, leave=False) as bar, ThreadPoolExecutor(max_workers=1) as pool:
+        pending: Future[None] | None = None
         for batch in batched(section.rows, batch_size):
             if section.kind in ("knowledge", "entity_knowledge"):
                 catalogue.update((row["p"], row["rel"]) for row in batch)
-            write(batch)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(write, batch)
             written += len(batch)
             bar.update(len(batch))
-    stats = SectionStats(written, time.perf_counter() - started, writer.counts.nodes_created - nodes,
+        if pending is not None:
+            pending.result()
+    stats = SectionStats(section.kind, written, time.perf_counter() - started, writer.counts.nodes_created - nodes,
                          writer.counts.relationships_created - rels)
-    log.info("%s %s: %d rows in %.1fs (%.0f rows/s)", spec.name, section.name, written, stats.seconds,
+    log.info("%s %s: %d rows in %.1fs (%.0f rows/s)", writer.dataset, section.name, written, stats.seconds,
              written / max(stats.seconds, 1e-9))
     return stats
 

@@ -18,15 +18,18 @@ def known_pairs(split: Split, part: str) -> list[tuple[torch.Tensor, torch.Tenso
 
 @torch.no_grad()
 def evaluate(model: Recommender, split: Split, part: str = "test", ks: Sequence[int] = DEFAULT_KS,
-             batch_size: int = 1024) -> dict[str, float]:
-    """Ranking metrics ``name@k`` on ``part`` (``valid`` or ``test``); also ``rmse``/``mae`` for rating models."""
+             batch_size: int = 1024, ranking: bool = True) -> dict[str, float]:
+    """Ranking metrics ``name@k`` on ``part`` (``valid`` or ``test``) unless ``ranking`` is False; also
+    ``rmse``/``mae`` for rating models."""
     if part not in ("valid", "test"):
         raise ValueError(f"can only evaluate on 'valid' or 'test', got {part!r}")
     was_training = model.training
     model.eval()
     try:
-        out = ranking_metrics(model.scorer(), split.num_users, split.num_items, split.pairs(part),
-                              exclude=known_pairs(split, part), ks=ks, batch_size=batch_size)
+        out: dict[str, float] = {}
+        if ranking:
+            out = ranking_metrics(model.scorer(), split.num_users, split.num_items, split.pairs(part),
+                                  exclude=known_pairs(split, part), ks=ks, batch_size=batch_size)
         if model.task == "rating":
             users, items = split.pairs(part)
             pred = model.predict(users.to(model.device), items.to(model.device)).cpu()

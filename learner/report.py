@@ -35,6 +35,7 @@ def save_embeddings(path: Path, user_ids: Sequence[str], item_ids: Sequence[str]
 def plot_learning_curve(history: list[dict[str, Any]], monitor: str, best_epoch: int, path: Path,
                         title: str) -> None:
     """Training loss and the validation ``monitor`` metric per epoch, best epoch marked."""
+    history = [h for h in history if h.get("phase") != "refit"]
     epochs = [h["epoch"] for h in history]
     fig, (ax_loss, ax_metric) = plt.subplots(1, 2, figsize=(10, 4))
     losses = [(h["epoch"], h["loss"]) for h in history if h.get("loss") is not None]

@@ -18,7 +18,7 @@ import random
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -125,14 +125,15 @@ def train(
     dim: int | None = 64,
     batch_size: int | None = None,
     weight_decay: float | None = None,
-    patience: int = 10,
-    eval_every: int = 1,
+    patience: int | None = None,
+    eval_every: int | None = None,
     monitor: str | None = None,
     ks: Sequence[int] = DEFAULT_KS,
     seed: int = 0,
     valid_frac: float = 0.1,
     device: str | torch.device = "auto",
     run_dir: str | Path | None = None,
+    refit: bool = False,
     progress: bool = True,
     num_threads: int | None = None,
     **model_kwargs: Any,
@@ -140,10 +141,12 @@ def train(
     """Split ``data``, train ``model`` with early stopping on validation, evaluate on test, write a run dir.
 
     ``split``: an official split name of the graph (``u1``…), ``random``, ``temporal`` or a prepared
-    :class:`Split`. ``epochs``/``lr``/``batch_size``/``weight_decay`` default to the model's
-    ``train_defaults``. ``monitor`` (default ``ndcg@20``, or ``rmse`` for rating models) is checked on
+    :class:`Split`. ``epochs``/``lr``/``batch_size``/``weight_decay``/``patience``/``eval_every`` default
+    to the model's ``train_defaults``. ``monitor`` (default ``ndcg@20``, or ``rmse`` for rating models) is checked on
     validation every ``eval_every`` epochs; training stops after ``patience`` checks without improvement
-    and the best epoch's weights are restored. Other keyword arguments go to the model's constructor, as
+    and the best epoch's weights are restored. ``refit``: then retrain the chosen configuration for the
+    best epoch count on train + validation and test that model (validation metrics stay those of the
+    selection run). Other keyword arguments go to the model's constructor, as
     does ``dim`` where the model takes one. ``num_threads`` sets torch's CPU threads for the call (1 is
     much faster on an oversubscribed machine, where OpenMP threads spin waiting for each other).
     """
@@ -155,9 +158,9 @@ def train(
         dev = resolve_device(device)
         cls = MODELS[name]
         hp = {**Recommender.train_defaults, **cls.train_defaults}
-        for key, value in (("epochs", epochs), ("lr", lr), ("batch_size", batch_size), ("weight_decay", weight_decay)):
-            if value is not None:
-                hp[key] = value
+        given = {"epochs": epochs, "lr": lr, "batch_size": batch_size, "weight_decay": weight_decay,
+                 "patience": patience, "eval_every": eval_every}
+        hp.update({key: value for key, value in given.items() if value is not None})
         kwargs = _model_kwargs(cls, dim, model_kwargs)
         for need in cls.requires:
             if need == "knowledge" and "entity" not in data.node_types:
@@ -166,16 +169,11 @@ def train(
                 raise ValueError(f"model {name!r} needs social (user→user) edges and this graph has none")
         monitor = monitor or ("rmse" if cls.task == "rating" else f"ndcg@{max(ks)}")
 
-        net = get_model(name, num_users=the_split.num_users, num_items=the_split.num_items, **kwargs).to(dev)
-        users, items = the_split.pairs("train")
-        graph = TrainGraph(num_users=the_split.num_users, num_items=the_split.num_items, user=users.to(dev),
-                           item=items.to(dev), rating=the_split.ratings("train").to(dev), data=data, device=dev,
-                           seed=seed)
         out_dir = Path(run_dir) if run_dir is not None else _default_run_dir(data.dataset, name, the_split.name)
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "metrics.jsonl").write_text("", encoding="utf-8")
-        params = {"model": name, "model_kwargs": kwargs, **hp, "patience": patience, "eval_every": eval_every,
-                  "monitor": monitor, "ks": list(ks), "seed": seed, "valid_frac": valid_frac}
+        params = {"model": name, "model_kwargs": kwargs, **hp, "monitor": monitor, "ks": list(ks), "seed": seed,
+                  "valid_frac": valid_frac, "refit": refit}
         write_json(out_dir / "config.json", {
             **params, "dataset": data.dataset, "split": the_split.name, "split_sizes": the_split.sizes(),
             "num_users": the_split.num_users, "num_items": the_split.num_items, "device": str(dev),
@@ -184,18 +182,26 @@ def train(
         log.info("training %s on %s/%s (%s) in %s", name, data.dataset, the_split.name, the_split.sizes(), out_dir)
 
         started = time.perf_counter()
-        net.prepare(graph)
+        net, graph = _prepared(name, kwargs, the_split, ("train",), data, dev, seed)
         history: list[dict[str, Any]] = []
         best_epoch = 0
         best_valid: dict[str, float] = {}
         if net.trainable:
-            best_state, best_epoch, best_valid = _fit(net, graph, the_split, hp, patience, eval_every, monitor, ks,
-                                                      seed, out_dir, history, progress)
+            best_state, best_epoch, best_valid = _fit(net, graph, the_split, hp, monitor, ks, seed, out_dir,
+                                                      history, progress)
             net.load_state_dict(best_state)
         else:
             best_valid = evaluate(net, the_split, "valid", ks)
             history.append({"epoch": 0, "loss": None, "valid": best_valid, "seconds": time.perf_counter() - started})
             append_jsonl(out_dir / "metrics.jsonl", history[-1])
+        if refit:
+            # the configuration chosen on validation, retrained on train + validation, then tested
+            the_split = replace(the_split, train=torch.cat([the_split.train, the_split.valid]),
+                                valid=the_split.valid[:0])
+            net, graph = _prepared(name, kwargs, the_split, ("train",), data, dev, seed)
+            if net.trainable:
+                _fit(net, graph, the_split, {**hp, "epochs": best_epoch}, monitor, ks, seed, out_dir, history,
+                     progress, validate=False)
         train_seconds = time.perf_counter() - started
         test = evaluate(net, the_split, "test", ks)
         metrics = {"valid": best_valid, "test": test}
@@ -215,11 +221,29 @@ def train(
                            split_sizes=the_split.sizes())
 
 
-def _fit(net: Recommender, graph: TrainGraph, split: Split, hp: dict[str, Any], patience: int, eval_every: int,
-         monitor: str, ks: Sequence[int], seed: int, out_dir: Path, history: list[dict[str, Any]],
-         progress: bool) -> tuple[dict[str, torch.Tensor], int, dict[str, float]]:
-    """Epoch loop with early stopping; returns (best state_dict, best epoch, best validation metrics)."""
-    optimizer = torch.optim.Adam(net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
+def _prepared(name: str, kwargs: dict[str, Any], split: Split, parts: tuple[str, ...], data: HeteroData,
+              device: torch.device, seed: int) -> tuple[Recommender, TrainGraph]:
+    """A fresh (seeded) model, prepared on the training graph made of the split's ``parts``."""
+    idx = torch.cat([split.part(p) for p in parts])
+    inter = split.interactions
+    seed_everything(seed)
+    net = get_model(name, num_users=split.num_users, num_items=split.num_items, **kwargs).to(device)
+    graph = TrainGraph(num_users=split.num_users, num_items=split.num_items, user=inter.user[idx].to(device),
+                       item=inter.item[idx].to(device), rating=inter.rating[idx].to(device), data=data,
+                       device=device, seed=seed)
+    net.prepare(graph)
+    return net, graph
+
+
+def _fit(net: Recommender, graph: TrainGraph, split: Split, hp: dict[str, Any], monitor: str, ks: Sequence[int],
+         seed: int, out_dir: Path, history: list[dict[str, Any]], progress: bool,
+         validate: bool = True) -> tuple[dict[str, torch.Tensor], int, dict[str, float]]:
+    """Epoch loop with early stopping; returns (best state_dict, best epoch, best validation metrics).
+
+    With ``validate=False`` (refit), it trains exactly ``hp['epochs']`` epochs and checkpoints the last.
+    """
+    optimizer = None if net.own_epochs else torch.optim.Adam(net.parameters(), lr=hp["lr"],
+                                                             weight_decay=hp["weight_decay"])
     gen = torch.Generator().manual_seed(seed)
     best_value: float | None = None
     best_state = copy.deepcopy(net.state_dict())
@@ -229,21 +253,14 @@ def _fit(net: Recommender, graph: TrainGraph, split: Split, hp: dict[str, Any], 
                unit="epoch")
     for epoch in bar:
         net.train()
-        if net.task == "rating":
-            batches = rating_batches(graph.user, graph.item, graph.rating, int(hp["batch_size"]), gen, graph.device)
-        else:
-            batches = bpr_batches(graph.user, graph.item, graph.num_items, int(hp["batch_size"]), gen, graph.device)
-        total, count = 0.0, 0
-        for batch in batches:
-            optimizer.zero_grad()
-            loss = net.loss(batch)
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * batch.users.numel()
-            count += batch.users.numel()
-        record: dict[str, Any] = {"epoch": epoch, "loss": total / max(count, 1)}
-        if epoch % eval_every == 0 or epoch == int(hp["epochs"]):
-            valid = evaluate(net, split, "valid", ks)
+        epoch_loss = net.train_epoch(epoch, hp) if net.own_epochs else _batch_epoch(net, graph, hp, optimizer, gen)
+        record: dict[str, Any] = {"epoch": epoch, "loss": epoch_loss, "phase": "select" if validate else "refit"}
+        if not validate:
+            if epoch == int(hp["epochs"]):
+                best_state, best_epoch = copy.deepcopy(net.state_dict()), epoch
+                torch.save({"epoch": epoch, "state_dict": best_state, "refit": True}, out_dir / "best.pt")
+        elif epoch % int(hp["eval_every"]) == 0 or epoch == int(hp["epochs"]):
+            valid = evaluate(net, split, "valid", ks, ranking=monitor not in LOWER_IS_BETTER)
             record["valid"] = valid
             if _improved(valid[monitor], best_value, monitor):
                 best_value, best_epoch, best_valid, checks_without_gain = valid[monitor], epoch, valid, 0
@@ -255,10 +272,28 @@ def _fit(net: Recommender, graph: TrainGraph, split: Split, hp: dict[str, Any], 
         record["seconds"] = time.perf_counter() - started
         history.append(record)
         append_jsonl(out_dir / "metrics.jsonl", record)
-        if checks_without_gain >= patience:
-            log.info("early stop at epoch %d (no %s gain in %d checks)", epoch, monitor, patience)
+        if checks_without_gain >= int(hp["patience"]):
+            log.info("early stop at epoch %d (no %s gain in %d checks)", epoch, monitor, hp["patience"])
             break
     return best_state, best_epoch, best_valid
+
+
+def _batch_epoch(net: Recommender, graph: TrainGraph, hp: dict[str, Any], optimizer: torch.optim.Optimizer,
+                 gen: torch.Generator) -> float:
+    """One epoch of mini-batches (BPR triples or ratings, by the model's task); the mean loss."""
+    if net.task == "rating":
+        batches = rating_batches(graph.user, graph.item, graph.rating, int(hp["batch_size"]), gen, graph.device)
+    else:
+        batches = bpr_batches(graph.user, graph.item, graph.num_items, int(hp["batch_size"]), gen, graph.device)
+    total, count = 0.0, 0
+    for batch in batches:
+        optimizer.zero_grad()
+        loss = net.loss(batch)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * batch.users.numel()
+        count += batch.users.numel()
+    return total / max(count, 1)
 
 
 def _embeddings_numpy(net: Recommender) -> tuple[np.ndarray | None, np.ndarray | None]:

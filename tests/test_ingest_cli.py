@@ -36,7 +36,7 @@ def test_datasets_lists_registry() -> None:
 def test_unknown_dataset_is_one_line_error() -> None:
     result = CliRunner().invoke(app, ["ingest", "no-such-data"])
     assert result.exit_code == 1
-    assert "error: unknown dataset 'no-such-data'; known: " in result.output
+    assert "error: unknown dataset 'no-such-data' (not a folder either); known: " in result.output
 
 
 def test_ingest_strict_then_lenient(db: Driver, cli_env: None, tmp_path: Path) -> None:
@@ -52,3 +52,19 @@ def test_ingest_strict_then_lenient(db: Driver, cli_env: None, tmp_path: Path) -
     assert "loaded users 3, movies 3, genres 4, dbpedia 5, ratings 6; skipped 26" in lenient.output
     assert str(tmp_path / "state" / "quarantine") in lenient.output
     assert db.execute_query("MATCH ()-[r:RATED]->() RETURN count(r)").records[0][0] == 6
+
+
+def test_dbpedia_needs_a_target() -> None:
+    result = CliRunner().invoke(app, ["ingest", "dbpedia"])
+    assert result.exit_code == 2
+    assert "needs --target <dataset>" in result.output
+
+
+def test_ingest_own_folder(db: Driver, cli_env: None, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KGREC_DATA_DIR", str(data_dir))  # the folder itself is the data, whatever this says
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["ingest", str(Path(__file__).parent / "fixtures" / "own-data"),
+                                      "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "my-films (full): loaded users 3, items 3" in result.output
+    assert db.execute_query("MATCH (:User {dataset: 'my-films'})-[r:RATED]->() RETURN count(r)").records[0][0] == 6

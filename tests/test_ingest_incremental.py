@@ -18,6 +18,7 @@ from ingest.run import ingest_dataset
 FIXTURE = Path(__file__).parent / "fixtures" / "ml100k-bad"
 REPO = Path(__file__).resolve().parent.parent
 DS = "movielens-100k"
+KILLED = "amazon-kg-movies-tv"  # 67k interactions: big enough to kill mid-way, small enough to re-run quickly
 
 
 def rated(driver: Driver) -> int:
@@ -55,31 +56,31 @@ def test_killed_ingest_rerun_ends_exact(db: Driver, neo4j_creds: Credentials, da
         "import sys; from pathlib import Path; from graphstore.connection import open_driver; "
         "from ingest.run import ingest_dataset\n"
         "with open_driver() as d:\n"
-        f"    ingest_dataset(d, {DS!r}, Path(sys.argv[1]), progress=False, batch_size=2000)\n"
+        f"    ingest_dataset(d, {KILLED!r}, Path(sys.argv[1]), progress=False, batch_size=2000)\n"
     )
     env = {**os.environ, "NEO4J_URI": neo4j_creds.uri, "NEO4J_USER": neo4j_creds.user,
            "NEO4J_PASSWORD": neo4j_creds.password, "KGREC_STATE_DIR": str(tmp_path / "state"),
            "KGREC_CACHE_DIR": str(tmp_path / "cache")}
     proc = subprocess.Popen([sys.executable, "-c", child, str(data_dir)], cwd=REPO, env=env)
+
+    def interactions() -> int:
+        return db.execute_query("MATCH ()-[r:INTERACTED]->() RETURN count(r)").records[0][0]
+
     try:
         deadline = time.monotonic() + 300
-        while rated(db) < 10_000:  # killed in the middle of the ratings
+        while interactions() < 10_000:  # killed in the middle of the interactions
             assert proc.poll() is None, "the ingest finished before it could be killed"
             assert time.monotonic() < deadline
-            time.sleep(0.2)
+            time.sleep(0.1)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    assert 0 < rated(db) < 100_000
+    assert 0 < interactions() < 67066
 
-    rerun = ingest_dataset(db, DS, data_dir, progress=False, state_dir=tmp_path / "state")
-    assert rerun.mode == "full"  # the killed run left its manifest incomplete
-    assert rated(db) == 100_000
+    rerun = ingest_dataset(db, KILLED, data_dir, progress=False, state_dir=tmp_path / "state")
+    assert rerun.mode == "full"  # the killed run left its record incomplete
     counts = db.execute_query(
-        "MATCH (u:User) WITH count(u) AS users MATCH (m:Movie) WITH users, count(m) AS movies "
-        "MATCH (e:Entity) WHERE NOT e:Genre RETURN users, movies, count(e) AS entities").records[0]
-    assert list(counts) == [943, 1682, 10619]
-    knowledge = db.execute_query(
-        "MATCH (:Movie)-[k]->(e:Entity) WHERE NOT e:Genre RETURN count(k)").records[0][0]
-    assert knowledge == 36805
-    assert ingest_dataset(db, DS, data_dir, progress=False, state_dir=tmp_path / "state").mode == "up-to-date"
+        "MATCH (u:User) WITH count(u) AS users MATCH (i:Item) WITH users, count(i) AS items "
+        "MATCH ()-[r:INTERACTED]->() RETURN users, items, count(r)").records[0]
+    assert list(counts) == [5648, 4896, 67066]
+    assert ingest_dataset(db, KILLED, data_dir, progress=False, state_dir=tmp_path / "state").mode == "up-to-date"

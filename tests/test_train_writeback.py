@@ -47,6 +47,14 @@ def test_kgrec_train_writes_an_active_version_behind_a_vector_index(ml100k_graph
         "RETURN node.id AS id, score", {"d": ML, "index": mv.item_index, "p": mv.property})
     assert len(records) == 5 and all(-1.0 <= r["score"] <= 1.0 for r in records)
 
+    # scoring the stored embeddings on the same split reproduces the training-time test metrics
+    evaluated = CliRunner().invoke(app, ["evaluate", "-d", ML, "--split", "u1"], env=_env(settings))
+    assert evaluated.exit_code == 0, evaluated.output
+    assert "warning" not in evaluated.output
+    shown = dict(line.split() for line in evaluated.output.splitlines() if line.startswith("  "))
+    for key in ("recall@20", "ndcg@20", "precision@10"):
+        assert abs(float(shown[key]) - mv.metrics[f"test/{key}"]) < 1e-3, key
+
 
 def test_models_without_embeddings_are_reported_not_written(ml100k_graph: Driver, settings) -> None:
     before = list_versions(ml100k_graph, ML)

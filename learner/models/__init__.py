@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from learner.models.base import Batch, Recommender, TrainGraph
 from learner.models.bprmf import BPRMF
+from learner.models.cke import CKE
 from learner.models.ease import EASE
+from learner.models.gcmc import GCMC
+from learner.models.hetero_gnn import HeteroGNN
 from learner.models.itemknn import ItemKNN
+from learner.models.kge_rec import DistMultRecommender, RotatERecommender, TransERecommender
+from learner.models.kgin import KGIN
 from learner.models.lightgcn import LightGCN
 from learner.models.popularity import Popularity
+from learner.models.social import SocialLightGCN
 
 MODELS: dict[str, type[Recommender]] = {
     "popularity": Popularity,
@@ -19,8 +25,17 @@ MODELS: dict[str, type[Recommender]] = {
     "ease": EASE,
     "bprmf": BPRMF,
     "lightgcn": LightGCN,
+    "hetero-gnn": HeteroGNN,
+    "transe": TransERecommender,
+    "distmult": DistMultRecommender,
+    "rotate": RotatERecommender,
+    "cke": CKE,
+    "kgin": KGIN,
+    "social-lightgcn": SocialLightGCN,
+    "gcmc": GCMC,
 }
-ALIASES: dict[str, str] = {"pop": "popularity", "bpr": "bprmf", "mf": "bprmf", "bpr-mf": "bprmf"}
+ALIASES: dict[str, str] = {"pop": "popularity", "bpr": "bprmf", "mf": "bprmf", "bpr-mf": "bprmf",
+                           "graphsage": "hetero-gnn", "sage": "hetero-gnn"}
 
 
 def resolve_name(name: str) -> str:

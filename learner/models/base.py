@@ -47,17 +47,21 @@ class Recommender(torch.nn.Module):
 
     Class attributes tell the trainer how to drive it: ``task`` (``ranking`` → BPR batches with
     negatives, ``rating`` → batches of observed ratings), ``trainable`` (False: fitted in
-    :meth:`prepare`, no epochs), ``similarity`` (``dot``/``cosine`` rule of :meth:`embeddings`, or
-    None when the model has no embeddings to serve) and ``requires`` (``knowledge``/``social`` edges).
-    ``train_defaults`` are the model's default ``epochs``, ``lr``, ``batch_size``, ``weight_decay``.
+    :meth:`prepare`, no epochs), ``own_epochs`` (True: the model runs each epoch itself in
+    :meth:`train_epoch`, e.g. with PyKEEN's training loop), ``similarity`` (``dot``/``cosine`` rule of
+    :meth:`embeddings`, or None when the model has no embeddings to serve) and ``requires``
+    (``knowledge``/``social`` edges).
+    ``train_defaults`` are the model's default ``epochs``, ``lr``, ``batch_size``, ``weight_decay``,
+    ``patience`` and ``eval_every`` (a model lists only those that differ from the base class's).
     """
 
     task: ClassVar[str] = "ranking"
     trainable: ClassVar[bool] = True
+    own_epochs: ClassVar[bool] = False
     similarity: ClassVar[str | None] = "dot"
     requires: ClassVar[tuple[str, ...]] = ()
     train_defaults: ClassVar[dict[str, float | int]] = {"epochs": 100, "lr": 1e-3, "batch_size": 2048,
-                                                        "weight_decay": 0.0}
+                                                        "weight_decay": 0.0, "patience": 10, "eval_every": 1}
 
     def __init__(self, num_users: int, num_items: int) -> None:
         super().__init__()
@@ -75,6 +79,10 @@ class Recommender(torch.nn.Module):
 
     def loss(self, batch: Batch) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} is not trained by mini-batches")
+
+    def train_epoch(self, epoch: int, hp: dict[str, float | int]) -> float:
+        """Train one epoch with the model's own loop (``own_epochs`` models); returns the epoch's loss."""
+        raise NotImplementedError(f"{type(self).__name__} is trained by the trainer's mini-batches")
 
     def embeddings(self) -> tuple[Tensor, Tensor] | None:
         """Final (user [U, d], item [I, d]) embeddings scored by ``similarity``, or None."""

@@ -1,0 +1,94 @@
+"""RecBole 1.2.1 as a peer on kgrec's identical split (run in RecBole's own virtual environment).
+
+    python -m benchmarks.accuracy --export-recbole /tmp/recbole-data          # kgrec's venv
+    TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 /work/recbole-venv/bin/python benchmarks/recbole_peer.py \\
+        --data /tmp/recbole-data --models Pop ItemKNN EASE BPR LightGCN        # RecBole's venv
+
+The split is read from ``<name>.{train,valid,test}.inter`` (``benchmark_filename``), evaluated with
+full ranking, the same K values and metrics as kgrec, hyper-parameters equal to the ones kgrec's rows
+use (chosen on validation there). Results go to ``benchmarks/results/recbole.json``; ``python -m
+benchmarks.accuracy`` puts them into the README table. This file imports RecBole only, never kgrec.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from pathlib import Path
+
+from recbole.config import Config
+from recbole.data import create_dataset, data_preparation
+from recbole.utils import get_model, get_trainer, init_seed
+
+RESULTS = Path(__file__).resolve().parent / "results" / "recbole.json"
+COMMON = {
+    "benchmark_filename": ["train", "valid", "test"],
+    "load_col": {"inter": ["user_id", "item_id", "rating", "timestamp"]},
+    "eval_args": {"group_by": "user", "order": "RO", "mode": "full"},
+    "metrics": ["Recall", "NDCG", "Precision", "Hit", "MRR", "MAP"],
+    "topk": [10, 20],
+    "valid_metric": "NDCG@20",
+    "device": "cpu",
+    "use_gpu": False,
+    "seed": 0,
+    "reproducibility": True,
+    "show_progress": False,
+    "epochs": 300,
+    "stopping_step": 10,
+    "eval_step": 1,
+    "train_batch_size": 2048,
+    "eval_batch_size": 4096,
+    "embedding_size": 64,
+    "user_inter_num_interval": "[0,inf)",
+    "item_inter_num_interval": "[0,inf)",
+}
+# The same hyper-parameters as kgrec's rows in the accuracy table.
+MODELS = {
+    "Pop": {},
+    "ItemKNN": {"k": 100, "shrink": 10.0},
+    "EASE": {"reg_weight": 250.0},
+    "BPR": {"learning_rate": 1e-3},
+    "LightGCN": {"learning_rate": 5e-3, "n_layers": 3, "reg_weight": 1e-4, "train_batch_size": 4096},
+}
+
+
+def run(model: str, data: Path, dataset: str, checkpoints: Path) -> dict:
+    config = Config(model=model, dataset=dataset, config_dict={
+        **COMMON, **MODELS[model], "data_path": str(data), "checkpoint_dir": str(checkpoints)})
+    init_seed(config["seed"], config["reproducibility"])
+    ds = create_dataset(config)
+    train_data, valid_data, test_data = data_preparation(config, ds)
+    net = get_model(config["model"])(config, train_data._dataset).to(config["device"])
+    trainer = get_trainer(config["MODEL_TYPE"], config["model"])(config, net)
+    started = time.perf_counter()
+    _, valid = trainer.fit(train_data, valid_data, saved=True, show_progress=False)
+    seconds = time.perf_counter() - started
+    test = trainer.evaluate(test_data, load_best_model=True, show_progress=False)
+    return {"label": f"{model} (RecBole)", "model": model, "params": MODELS[model],
+            "valid": {k: float(v) for k, v in valid.items()}, "test": {k: float(v) for k, v in test.items()},
+            "train_seconds": seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, required=True, help="folder written by --export-recbole")
+    parser.add_argument("--dataset", default="movielens-100k-u1")
+    parser.add_argument("--suite", default="ml100k-ranking")
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
+    parser.add_argument("--checkpoints", type=Path, default=Path("/tmp/recbole-checkpoints"))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"suites": {}}
+    suite = stored["suites"].setdefault(args.suite, {"dataset": args.dataset, "rows": []})
+    for model in args.models:
+        row = run(model, args.data, args.dataset, args.checkpoints)
+        suite["rows"] = [r for r in suite["rows"] if r["model"] != model] + [row]
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text(json.dumps(stored, indent=2) + "\n")
+        logging.warning("%s: test ndcg@20=%.4f (%.0fs)", model, row["test"]["ndcg@20"], row["train_seconds"])
+
+
+if __name__ == "__main__":
+    main()
