@@ -1,4 +1,5 @@
-"""The ASGI app: GraphQL (and GraphiQL) at /graphql, /healthz, /readyz, /metrics.
+"""The ASGI app: GraphQL (and GraphiQL) at /graphql, /healthz, /readyz, /metrics, and the Neo4j Browser
+guide at /guide (`:play http://localhost:8000/guide`).
 
 `create_app(settings)` builds it; the Neo4j driver is opened in the lifespan (one per process) and each
 request gets one session, closed when the response is ready.
@@ -26,6 +27,7 @@ from strawberry.types import ExecutionResult
 
 from api.context import RequestContext, Services
 from api.errors import shaped
+from api.guide import guide
 from api.metrics import Metrics
 from api.recommend import Recommender
 from api.schema import build_schema
@@ -36,7 +38,7 @@ from graphstore.reads import GraphReader
 from kgrec.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
-ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics")
+ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics", "/guide")
 
 
 class GraphQLView(GraphQL):
@@ -186,7 +188,7 @@ def create_app(settings: ApiSettings | None = None, credentials: Credentials | N
                                         max_age=600))
     return Starlette(
         routes=[Route("/graphql", view, methods=["GET", "POST"]), Route("/healthz", healthz),
-                Route("/readyz", readyz), Route("/metrics", metrics_endpoint)],
+                Route("/readyz", readyz), Route("/metrics", metrics_endpoint), Route("/guide", guide)],
         middleware=middleware,
         exception_handlers={_BodyTooLarge: _body_too_large},
         lifespan=lifespan,

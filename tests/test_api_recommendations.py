@@ -13,6 +13,7 @@ from api_support import DS, Client, live_server, path_in_graph
 from neo4j import Driver
 
 from api.settings import ApiSettings
+from graphstore.cypher_files import CYPHER_DIR
 from graphstore.models import ModelVersion, active_version, load_embeddings
 from graphstore.provision import Credentials
 
@@ -213,6 +214,7 @@ def test_loaders_batch_items_and_entities(client: Client) -> None:
 
 
 def test_operations_endpoints(client: Client) -> None:
+    client.data('{ recommendations(userId: "2", first: 2) { strategy } }')
     assert client.http.get("/healthz").json() == {"status": "ok"}
     ready = client.http.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
@@ -221,3 +223,6 @@ def test_operations_endpoints(client: Client) -> None:
     assert "kgrec_neo4j_query_duration_seconds_bucket" in metrics and "kgrec_recommendations_total" in metrics
     page = client.http.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
+    guide = client.http.get("/guide")  # the Neo4j Browser guide (:play http://localhost:8000/guide)
+    assert guide.status_code == 200 and guide.headers["access-control-allow-origin"] == "*"
+    assert guide.text.count("<slide") == len(list((CYPHER_DIR / "guide").glob("*.cypher"))) > 0
