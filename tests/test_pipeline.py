@@ -33,9 +33,8 @@ data_dir = "{data_dir}"
 [train]
 model = "bprmf"
 split = "u1"
-dim = 16
 device = "cpu"
-{chr(10).join(f'{k} = {json.dumps(v)}' for k, v in {"epochs": 3, **train}.items())}
+{chr(10).join(f'{k} = {json.dumps(v)}' for k, v in {"epochs": 3, "dim": 16, **train}.items())}
 [gate]
 metric = "ndcg@20"
 tolerance = 0.0
@@ -88,6 +87,16 @@ def test_a_worse_model_is_not_activated(ml100k_model: Driver, run_settings: Sett
     assert (after.name, after.version) == (before.name, before.version)
     rejected = report.steps["train"]["version"]
     assert any(m.version == rejected and not m.active for m in list_versions(ml100k_model, ML) if m.name == "bprmf")
+
+
+def test_a_pass_warm_starts_from_the_active_version(ml100k_model: Driver, run_settings: Settings, data_dir: Path,
+                                                      tmp_path: Path) -> None:
+    active = active_version(ml100k_model, ML)  # the fixture's BPR-MF, dim 32
+    report = run_pipeline(_config(tmp_path, data_dir, dim=active.dim, epochs=1, lr=1e-12), run_settings)
+    assert report.status == "succeeded", report.error
+    assert report.steps["train"]["warm_started_from"] == f"{active.name} v{active.version}"
+    gate_step = report.steps["gate"]  # unchanged embeddings score as the active version does
+    assert abs(gate_step["candidate"] - gate_step["active"]) < 0.01
 
 
 def test_a_second_run_is_refused_while_one_holds_the_lock(ml100k_model: Driver, run_settings: Settings,
