@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
 
+import httpx
 import pytest
+from api_support import live_server
 from neo4j import Driver
 
+from api.settings import ApiSettings
 from graphstore.cypher_files import CYPHER_DIR
+from graphstore.provision import Credentials
 
 GUIDE = sorted((CYPHER_DIR / "guide").glob("*.cypher"))
 PARAM = re.compile(r"^// :param (\w+) => (.+)$", re.MULTILINE)
@@ -74,3 +79,16 @@ def test_similar_items_through_the_vector_index(ml100k_model: Driver) -> None:
 def test_model_versions(ml100k_model: Driver, dataset: str | None) -> None:
     rows = run(ml100k_model, "06_model_versions", dataset=dataset)
     assert sum(1 for r in rows if r["active"] and r["dataset"] == "movielens-100k") == 1
+
+
+def test_the_guide_is_served_for_browser_play(neo4j_creds: Credentials) -> None:
+    """`:play http://localhost:8000/guide` in Browser: one runnable slide per query, fetchable cross-origin."""
+    with live_server(ApiSettings(), neo4j_creds) as url:
+        response = httpx.get(f"{url}/guide")
+    assert response.status_code == 200 and response.headers["access-control-allow-origin"] == "*"
+    assert response.text.count('<pre mode="cypher" class="runnable">') == len(GUIDE)
+    for path in GUIDE:
+        first_query_line = next(line for line in path.read_text().splitlines() if line and not line.startswith("//"))
+        assert html.escape(first_query_line) in response.text
+        for name, value in PARAM.findall(path.read_text()):
+            assert html.escape(f":param {name} => {value}") in response.text
