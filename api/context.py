@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -146,11 +145,3 @@ class RequestContext:
             page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
             total_count=user.interaction_count,
         )
-
-
-def json_field(text: str | None) -> Any:
-    """A JSON string property (metrics, params) as a JSON value; unparsable text is returned as is."""
-    try:
-        return json.loads(text) if text else {}
-    except ValueError:
-        return text

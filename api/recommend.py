@@ -140,7 +140,7 @@ class Recommender:
         profile = UserProfile(dataset, user_id, state["userExists"], Strategy.POPULARITY, None, None, None, history)
         if state["model"] is None:
             return profile
-        profile.model = ModelInfo.from_row(state["model"])
+        profile.model = ModelInfo.from_node(state["model"])
         profile.matrix = await self.matrix(s, profile.model)
         if state["vector"] is not None and not recorded_since:
             profile.strategy, profile.vector = Strategy.MODEL, np.asarray(state["vector"], dtype=np.float32)

@@ -17,7 +17,7 @@ from strawberry.extensions import (
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.types import ExecutionContext
 
-from api.context import RequestContext, item_from_row, json_field
+from api.context import RequestContext, item_from_row
 from api.errors import BadInput, NotFound, ShapeErrors, is_expected
 from api.recommend import Strategy, UserProfile
 from api.scoring import ModelInfo
@@ -55,7 +55,7 @@ MAX_WEIGHT = 1e9
 def model_version(m: ModelInfo) -> ModelVersion:
     return ModelVersion(dataset=m.dataset, name=m.name, version=m.version, dim=m.dim, similarity=m.similarity,
                         active=m.active, trained_at=m.trained_at, property=m.property, item_index=m.item_index,
-                        user_index=m.user_index, metrics=json_field(m.metrics), params=json_field(m.params))
+                        user_index=m.user_index, metrics=m.metrics, params=m.params)
 
 
 async def _profile(info: Info, dataset: str | None, user_id: str, model: ModelSelector | None) -> UserProfile:
@@ -161,7 +161,7 @@ class Query:
         ctx.require_query_key()
         if dataset is not None:
             check_id(dataset, "dataset", ctx.settings)
-        return [model_version(ModelInfo.from_row(row)) for row in await reads.models(ctx.session, dataset)]
+        return [model_version(ModelInfo.from_node(row)) for row in await reads.models(ctx.session, dataset)]
 
     @strawberry.field(description="The ingested datasets.")
     async def datasets(self, info: Info) -> list[Dataset]:

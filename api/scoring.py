@@ -11,33 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """A model version as the API uses it (from its `(:Model)` node)."""
-
-    dataset: str
-    name: str
-    version: int
-    property: str
-    dim: int
-    similarity: str
-    trained_at: str
-    active: bool
-    item_index: str | None
-    user_index: str | None
-    metrics: str = "{}"
-    params: str = "{}"
-
-    @classmethod
-    def from_row(cls, row: dict) -> ModelInfo:
-        return cls(row["dataset"], row["name"], int(row["version"]), row["property"], int(row["dim"]),
-                   row["similarity"], row["trained_at"], bool(row.get("active")), row.get("item_index"),
-                   row.get("user_index"), row.get("metrics") or "{}", row.get("params") or "{}")
-
-    @property
-    def key(self) -> tuple[str, str, int]:
-        return (self.dataset, self.name, self.version)
+from graphstore.models import ModelVersion as ModelInfo  # a stored version, as the API scores with it
 
 
 @dataclass
