@@ -68,7 +68,7 @@ SUITES: dict[str, Suite] = {
     "ml100k-ranking": Suite("MovieLens-100K, official split u1 (full ranking, all ratings as positives)",
                             _ml100k(), "u1", [
         Run("Popularity", "popularity"),
-        Run("ItemKNN", "itemknn", grid={"k": [50, 100, 200], "shrink": [0.0, 10.0]}),
+        Run("ItemKNN", "itemknn", grid={"k": [100, 200, 400], "shrink": [0.0, 10.0]}),
         Run("EASE", "ease", grid={"lam": [50.0, 100.0, 250.0, 500.0]}),
         Run("BPR-MF", "bprmf", grid={"lr": [1e-3, 5e-3]}),
         Run("LightGCN", "lightgcn"),
@@ -98,8 +98,8 @@ SUITES: dict[str, Suite] = {
         Run("Social LightGCN (friend links)", "social-lightgcn", {"eval_every": 5, "patience": 4}),
     ]),
     "ml100k-rating": Suite("MovieLens-100K u1 rating prediction (RMSE on u1.test)", _ml100k(), "u1", [
-        Run("GC-MC (epoch chosen on validation, refit on u1.base)", "gcmc",
-            {"batch_size": 8192, "lr": 5e-3, "epochs": 150, "eval_every": 2, "patience": 15, "refit": True}),
+        Run("GC-MC (epochs chosen on validation, refit on u1.base)", "gcmc",
+            {"epochs": 400, "eval_every": 5, "patience": 10, "refit": True}),
     ], kind="rating"),
 }
 

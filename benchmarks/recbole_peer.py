@@ -47,7 +47,7 @@ COMMON = {
 # The same hyper-parameters as kgrec's rows in the accuracy table.
 MODELS = {
     "Pop": {},
-    "ItemKNN": {"k": 100, "shrink": 10.0},
+    "ItemKNN": {"k": 200, "shrink": 10.0},
     "EASE": {"reg_weight": 250.0},
     "BPR": {"learning_rate": 1e-3},
     "LightGCN": {"learning_rate": 5e-3, "n_layers": 3, "reg_weight": 1e-4, "train_batch_size": 4096},
