@@ -13,7 +13,11 @@ def ensure_server(settings: Settings | None = None) -> Credentials:
     return resolve_server(settings or get_settings()).start()
 
 
+def make_driver(creds: Credentials) -> Driver:
+    """A driver with kgrec's defaults: server notifications (e.g. "label does not exist yet") off."""
+    return GraphDatabase.driver(creds.uri, auth=(creds.user, creds.password), notifications_min_severity="OFF")
+
+
 def open_driver(settings: Settings | None = None, creds: Credentials | None = None) -> Driver:
     """A driver for the resolved server, started first when kgrec manages it."""
-    creds = creds or ensure_server(settings)
-    return GraphDatabase.driver(creds.uri, auth=(creds.user, creds.password))
+    return make_driver(creds or ensure_server(settings))

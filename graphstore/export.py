@@ -1,7 +1,7 @@
 """Neo4j → PyG `HeteroData`: a dataset's interactions, knowledge and social links, with id maps.
 
 Node order is the sorted dataset ids (users, items) and IRIs (entities), so an export is reproducible.
-Cypher aggregates rows into lists (one record per user, per relationship type), and ids become tensor
+Cypher aggregates rows into lists (one record per batch of users, per relationship type), and ids become tensor
 indices through vectorised `pandas.Index.get_indexer`, so no Python work is done per interaction.
 
 The contract (what `learner` relies on):
@@ -35,7 +35,7 @@ class ExportError(LookupError):
 
 def _one(driver: Driver, query: str, params: dict, database: str) -> dict:
     records, _, _ = driver.execute_query(query, params, database_=database)
-    return records[0].data() if records else {}
+    return dict(records[0].items()) if records else {}
 
 
 def _indexer(ids: list[str]) -> pd.Index:
@@ -50,7 +50,7 @@ def _edge_index(heads: pd.Index, head_ids: list[str], tails: pd.Index, tail_ids:
 
 
 def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social: bool = True,
-                 database: str = "neo4j") -> HeteroData:
+                 database: str = "neo4j", batch_users: int = 20_000) -> HeteroData:
     """Export one dataset as a `HeteroData` (see the module docstring for its contract)."""
     q = {name: load_cypher(f"export/{name}") for name in QUERIES}
     meta = _one(driver, q["dataset"], {"dataset": dataset}, database)
@@ -73,13 +73,14 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
     values: list[float] = []
     ts: list[int] = []
     masks: list[int] = []
-    with driver.session(database=database) as session:
-        for rec in session.run(q["interactions"], dataset=dataset, splits=splits):
-            u_ids.extend([rec["user"]] * len(rec["items"]))
-            i_ids.extend(rec["items"])
-            values.extend(rec["values"])
-            ts.extend(rec["ts"])
-            masks.extend(rec["masks"])
+    for start in range(0, len(user_ids), batch_users):
+        rec = _one(driver, q["interactions"], {"dataset": dataset, "bits": {s: 1 << k for k, s in enumerate(splits)},
+                                                 "users": user_ids[start:start + batch_users]}, database)
+        u_ids += rec["users"]
+        i_ids += rec["items"]
+        values += rec["values"]
+        ts += rec["ts"]
+        masks += rec["masks"]
     if not i_ids:
         raise ExportError(f"dataset {dataset!r} has no interactions in Neo4j")
     rel = data["user", "rates", "item"]

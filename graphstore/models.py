@@ -49,6 +49,10 @@ class ModelVersion:
         return f"{self.property}_{label.lower()}"
 
     @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.dataset, self.name, self.version)
+
+    @property
     def item_index(self) -> str:
         return self.index_name("Item")
 
@@ -58,6 +62,7 @@ class ModelVersion:
 
     @classmethod
     def from_node(cls, node: Any) -> ModelVersion:
+        """From a `(:Model)` node, or a row with its properties."""
         return cls(node["dataset"], node["name"], node["version"], node["property"], node["dim"],
                    node["similarity"], json.loads(node["metrics"] or "{}"), json.loads(node["params"] or "{}"),
                    node["trained_at"], bool(node["active"]))

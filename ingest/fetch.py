@@ -43,20 +43,29 @@ def resolve_files(
 ) -> dict[str, Path]:
     """key → local path of each file of `spec` that exists or could be fetched (optional ones may be absent)."""
     paths: dict[str, Path] = {}
+    differ: list[str] = []
     for f in spec.files:
         local = data_dir / f.path if data_dir is not None else None
         cached = cache_dir / "datasets" / f.path
         if local is not None and local.is_file():
             if f.sha256 and file_digest(local) != f.sha256:
-                log.warning("%s differs from the published file (sha256 mismatch); ingesting it as it is", local)
+                differ.append(f.path)
             paths[f.key] = local
         elif cached.is_file():
             paths[f.key] = cached
         elif f.source is not None:
-            paths[f.key] = fetch(f, cached, cache_dir / "downloads", progress)
+            try:
+                paths[f.key] = fetch(f, cached, cache_dir / "downloads", progress)
+            except FetchError as exc:
+                if not f.optional:
+                    raise
+                log.warning("%s: optional file %s skipped: %s", spec.name, f.path, exc)
         elif not f.optional:
             where = f"{local} or {cached}" if local is not None else str(cached)
             raise FetchError(f"{spec.name}: file {f.path} not found in {where} and the publisher offers no download")
+    if differ:
+        log.warning("%s: %d file(s) in %s differ from the published ones (sha256), ingested as they are: %s",
+                    spec.name, len(differ), data_dir, ", ".join(differ))
     return paths
 
 
@@ -89,7 +98,9 @@ def _download_name(source: Source) -> str:
     return f"{digest}-{source.url.rstrip('/').rsplit('/', 1)[-1] or 'download'}"
 
 
-def _checksum_ok(path: Path, checksum: str) -> bool:
+def _checksum_ok(path: Path, checksum: str | None) -> bool:
+    if checksum is None:  # the publisher states none: each extracted member is verified instead
+        return True
     algorithm, _, expected = checksum.partition(":")
     return file_digest(path, algorithm) == expected.lower()
 

@@ -14,7 +14,7 @@ DCT = "http://purl.org/dc/terms/"
 KGREC = "urn:kgrec:"
 HAS_GENRE = KGREC + "hasGenre"
 
-_LOCAL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_LOCAL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -28,15 +28,16 @@ def local_name(iri: str) -> str:
 
 
 def relationship_type(predicate: str) -> str:
-    """`dbo:director` → DIRECTOR, `…/literaryGenre` → LITERARY_GENRE; raises BadPredicate otherwise.
+    """`dbo:director` → DIRECTOR, `…/literaryGenre` → LITERARY_GENRE, Freebase `…/ns/book.book.genre` →
+    BOOK_BOOK_GENRE; raises BadPredicate otherwise.
 
-    Only letters, digits, '_' and '-' are accepted in the local name, so nothing from the data can reach
+    Only letters, digits, '_', '-' and '.' are accepted in the local name, so nothing from the data can reach
     Cypher as anything but a validated type matching ^[A-Z][A-Z0-9_]*$.
     """
     name = local_name(predicate)
     if not _LOCAL_NAME.match(name):
         raise BadPredicate(f"predicate {predicate!r}: local name {name!r} is not a plain identifier")
-    rel = _CAMEL.sub("_", name).replace("-", "_").upper()
+    rel = _CAMEL.sub("_", name).replace("-", "_").replace(".", "_").upper()
     if not TYPE_PATTERN.match(rel):
         raise BadPredicate(f"predicate {predicate!r}: {rel!r} does not match {TYPE_PATTERN.pattern}")
     if rel in RESERVED_TYPES:

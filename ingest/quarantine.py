@@ -31,6 +31,7 @@ class Quarantine:
 
     path: Path | None = None
     keep: int = 20  # how many rejections to keep in memory for the report
+    scope: frozenset[Path] | None = None  # only rows of these files count (others were reported before)
     count: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     samples: list[Rejection] = field(default_factory=list)
@@ -38,6 +39,8 @@ class Quarantine:
 
     def reject(self, file: str | Path, line: int, reason: str, raw: str = "") -> None:
         """Record a bad row; `reason` is short and stable (it is counted), details go after a colon."""
+        if self.scope is not None and Path(file) not in self.scope:
+            return
         rej = Rejection(Path(file).name, line, reason, raw[:1000])
         self.count += 1
         self.reasons[reason.split(":", 1)[0]] += 1

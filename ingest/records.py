@@ -19,7 +19,7 @@ from graphstore.writer import ENTITY_LABELS, INTERACTION_TYPES, ITEM_LABELS, SOC
 
 SectionKind = Literal["users", "items", "interactions", "knowledge", "entity_knowledge", "entities", "social"]
 
-RESERVED_TYPES = frozenset(INTERACTION_TYPES) | SOCIAL_TYPES | {"HAS_GENRE"}
+RESERVED_TYPES = frozenset(INTERACTION_TYPES) | SOCIAL_TYPES | {"HAS_GENRE", "HAS_TAG"}
 
 Row = dict[str, Any]
 

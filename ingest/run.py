@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +41,23 @@ class StrictModeError(ValueError):
 
 
 @dataclass
+class SectionStats:
+    """One section's write: rows written, seconds, and what Neo4j created for it."""
+
+    kind: str
+    rows: int
+    seconds: float
+    nodes_created: int
+    relationships_created: int
+
+
+@dataclass
 class IngestReport:
     """What one ingest did: rows loaded per section, rows skipped and where they were quarantined."""
 
     dataset: str
-    mode: str  # "full", "append" (only appended rows written) or "up-to-date" (nothing to write)
-    loaded: dict[str, int] = field(default_factory=dict)
+    mode: str  # "full", "append" (only appended rows written), "up-to-date" (nothing to write) or "enrich"
+    sections: dict[str, SectionStats] = field(default_factory=dict)
     skipped: int = 0
     skipped_by_reason: dict[str, int] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)  # the first few, for the summary
@@ -52,6 +65,22 @@ class IngestReport:
     nodes_created: int = 0
     relationships_created: int = 0
     seconds: float = 0.0
+
+    def finish(self, q: Quarantine, writer: GraphWriter, started: float) -> IngestReport:
+        """Close the quarantine file and fill in what was skipped and created."""
+        q.close()
+        self.skipped, self.skipped_by_reason = q.count, dict(q.reasons)
+        self.rejections, self.quarantine = q.samples, q.path if q.count else None
+        self.nodes_created = writer.counts.nodes_created
+        self.relationships_created = writer.counts.relationships_created
+        self.seconds = time.perf_counter() - started
+        log.info("%s", self.summary())
+        return self
+
+    @property
+    def loaded(self) -> dict[str, int]:
+        """Rows written per section."""
+        return {name: st.rows for name, st in self.sections.items()}
 
     def summary(self) -> str:
         loaded = ", ".join(f"{name} {n:,}" for name, n in self.loaded.items()) or "nothing"
@@ -76,13 +105,15 @@ def ingest_dataset(
     state_dir: Path | None = None,
     database: str | None = None,
     batch_size: int | None = None,
+    max_rows: int | None = None,
 ) -> IngestReport:
     """Ingest dataset `name` (a registry name, or a spec) from `data_dir` (else the cache, else the publisher).
 
     Idempotent: a re-run with unchanged files writes nothing ("up-to-date"; `force` re-writes, MERGE keeps
     counts exact); when only appendable files grew (old content a prefix), only the appended rows are written.
     Bad rows go to a JSONL quarantine file under `state_dir/quarantine`; with `strict` any bad row fails the
-    run before anything is written.
+    run before anything is written. `max_rows` writes only the first rows of each interaction, knowledge and
+    social section (a deterministic prefix, for trials and tests); such a run is recorded as incomplete.
     """
     settings = get_settings()
     spec = get(name) if isinstance(name, str) else name
@@ -96,7 +127,9 @@ def ingest_dataset(
     apply_schema(driver, database)
     writer = GraphWriter(driver, spec.name, database)
     fingerprints = {key: _fingerprint(path) for key, path in paths.items()}
-    mode, starts = _plan(spec, writer.manifest(), fingerprints, paths, force)
+    manifest = writer.manifest()
+    mode, starts = _plan(spec, manifest, fingerprints, paths, force)
+    writer.fresh = mode == "full" and manifest is None and not writer.has_data()
     report = IngestReport(spec.name, mode)
     if mode == "up-to-date":
         log.info("%s is up to date (files unchanged since the last ingest)", spec.name)
@@ -104,7 +137,8 @@ def ingest_dataset(
         return report
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    q = Quarantine((state_dir or settings.state_dir) / "quarantine" / f"{spec.name}-{stamp}.jsonl")
+    scope = frozenset(paths[key] for key in starts) if mode == "append" else None
+    q = Quarantine((state_dir or settings.state_dir) / "quarantine" / f"{spec.name}-{stamp}.jsonl", scope=scope)
     meta = spec.meta
     writer.dataset_node(meta.domain, meta.item_label, meta.explicit, list(meta.split_names))
     writer.set_manifest({"complete": False})  # a killed run leaves this: the next run writes everything again
@@ -114,19 +148,16 @@ def ingest_dataset(
             if mode == "append" and not set(section.sources) & set(starts):
                 _consume(section.rows)  # parsed for the ids it defines, already in the graph
                 continue
-            report.loaded[section.name] = _write_section(writer, section, spec, batch_size, progress, catalogue)
+            if max_rows is not None and section.kind not in ("users", "items"):
+                section.rows, section.total = islice(section.rows, max_rows), None
+            report.sections[section.name] = write_section(writer, section, meta.item_label, batch_size, progress,
+                                                          catalogue)
     finally:
         q.close()
     if catalogue:
         writer.predicates(catalogue)
-    writer.set_manifest({"complete": True, "files": fingerprints})
-    report.skipped, report.skipped_by_reason = q.count, dict(q.reasons)
-    report.rejections, report.quarantine = q.samples, q.path if q.count else None
-    report.nodes_created = writer.counts.nodes_created
-    report.relationships_created = writer.counts.relationships_created
-    report.seconds = time.perf_counter() - started
-    log.info("%s", report.summary())
-    return report
+    writer.set_manifest({"complete": max_rows is None, "files": fingerprints})
+    return report.finish(q, writer, started)
 
 
 def _dry_run(spec: DatasetSpec, inputs: Inputs) -> None:
@@ -184,13 +215,14 @@ def _grew_from(path: Path, old: dict[str, Any]) -> bool:
     return file_digest(path, limit=size) == old["sha256"]
 
 
-def _write_section(
-    writer: GraphWriter, section: Section, spec: DatasetSpec, batch_size: int, progress: bool,
+def write_section(
+    writer: GraphWriter, section: Section, item_label: str, batch_size: int, progress: bool,
     catalogue: dict[str, str],
-) -> int:
+) -> SectionStats:
+    """Write one section in batches with a progress bar; knowledge predicates are added to `catalogue`."""
     write = {
         "users": writer.users,
-        "items": lambda rows: writer.items(rows, spec.meta.item_label),
+        "items": lambda rows: writer.items(rows, item_label),
         "interactions": lambda rows: writer.interactions(rows, section.rel or ""),
         "social": lambda rows: writer.social(rows, section.rel or ""),
         "entities": writer.entities,
@@ -198,17 +230,27 @@ def _write_section(
         "entity_knowledge": lambda rows: writer.knowledge(rows, section.entity_label, from_entity=True),
     }[section.kind]
     total = section.total if section.total is not None else _len(section.rows)
-    written = 0
-    with tqdm(total=total, desc=f"{spec.name} {section.name}", unit=" rows", unit_scale=True,
-              disable=not progress, leave=False) as bar:
+    written, started = 0, time.perf_counter()
+    nodes, rels = writer.counts.nodes_created, writer.counts.relationships_created
+    # one writer thread: the next batch is parsed while Neo4j writes the previous one (batches stay in order)
+    with tqdm(total=total, desc=f"{writer.dataset} {section.name}", unit=" rows", unit_scale=True,
+              disable=not progress, leave=False) as bar, ThreadPoolExecutor(max_workers=1) as pool:
+        pending: Future[None] | None = None
         for batch in batched(section.rows, batch_size):
             if section.kind in ("knowledge", "entity_knowledge"):
                 catalogue.update((row["p"], row["rel"]) for row in batch)
-            write(batch)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(write, batch)
             written += len(batch)
             bar.update(len(batch))
-    log.info("%s %s: %d rows", spec.name, section.name, written)
-    return written
+        if pending is not None:
+            pending.result()
+    stats = SectionStats(section.kind, written, time.perf_counter() - started, writer.counts.nodes_created - nodes,
+                         writer.counts.relationships_created - rels)
+    log.info("%s %s: %d rows in %.1fs (%.0f rows/s)", writer.dataset, section.name, written, stats.seconds,
+             written / max(stats.seconds, 1e-9))
+    return stats
 
 
 def _len(rows: Iterable[Row]) -> int | None:

@@ -15,7 +15,7 @@ class Source:
     """Where the publisher serves a file: a URL, the checksum of what it serves, and the zip member if any."""
 
     url: str
-    checksum: str  # "sha256:<hex>" or "md5:<hex>" of the downloaded bytes
+    checksum: str | None  # "sha256:<hex>" or "md5:<hex>" of the downloaded bytes; None: only members verified
     member: str | None = None  # path inside the zip archive the URL serves
 
 

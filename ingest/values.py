@@ -7,7 +7,7 @@ from datetime import datetime
 
 
 class BadValue(ValueError):
-    """A field that fails validation; the message names the field and the value."""
+    """A field that fails validation; the message is "<reason>: <field> <value> …" (reason counted in reports)."""
 
 
 _ID = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
@@ -17,7 +17,7 @@ def ident(field: str, text: str) -> str:
     """A dataset id: non-empty, at most 200 characters, no control characters (kept verbatim otherwise)."""
     text = text.strip()
     if not _ID.match(text):
-        raise BadValue(f"{field}: {text[:60]!r} is not a valid id")
+        raise BadValue(f"bad value: {field} {text[:60]!r} is not a valid id")
     return text
 
 
@@ -25,7 +25,7 @@ def integer(field: str, text: str, lo: int | None = None, hi: int | None = None)
     try:
         value = int(text.strip())
     except ValueError:
-        raise BadValue(f"{field}: {text[:60]!r} is not an integer") from None
+        raise BadValue(f"bad value: {field} {text[:60]!r} is not an integer") from None
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise BadValue(f"out of range: {field} {value} not in [{lo}, {hi}]")
     return value
@@ -35,7 +35,7 @@ def number(field: str, text: str, lo: float | None = None, hi: float | None = No
     try:
         value = float(text.strip())
     except ValueError:
-        raise BadValue(f"{field}: {text[:60]!r} is not a number") from None
+        raise BadValue(f"bad value: {field} {text[:60]!r} is not a number") from None
     if value != value or (lo is not None and value < lo) or (hi is not None and value > hi):
         raise BadValue(f"out of range: {field} {value} not in [{lo}, {hi}]")
     return value
@@ -49,12 +49,12 @@ def date(field: str, text: str, fmt: str) -> str | None:
     try:
         return datetime.strptime(text, fmt).date().isoformat()
     except ValueError:
-        raise BadValue(f"{field}: {text[:60]!r} is not a date like {fmt}") from None
+        raise BadValue(f"bad value: {field} {text[:60]!r} is not a date like {fmt}") from None
 
 
 def iri(field: str, text: str) -> str:
     """An absolute IRI without spaces, quotes or angle brackets."""
     text = text.strip()
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", text):
-        raise BadValue(f"{field}: {text[:80]!r} is not an IRI")
+        raise BadValue(f"bad value: {field} {text[:80]!r} is not an IRI")
     return text

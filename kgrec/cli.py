@@ -13,6 +13,7 @@ import typer
 
 import kgrec.commands
 from kgrec import __version__
+from kgrec.settings import get_settings
 
 app = typer.Typer(
     name="kgrec",
@@ -40,6 +41,7 @@ def _root(
         datefmt="%H:%M:%S",
     )
     logging.getLogger("neo4j").setLevel(logging.WARNING)
+    get_settings.cache_clear()  # each invocation reads the environment afresh (matters in-process, e.g. tests)
 
 
 for _info in sorted(pkgutil.iter_modules(kgrec.commands.__path__), key=lambda m: m.name):

@@ -1,4 +1,5 @@
-"""Scheduled ingest → export → train → evaluate → promotion gate → write-back → activate → prune.
+"""Scheduled ingest → export → train (warm-started from the active version where the model allows) →
+evaluate → promotion gate → write-back → activate → prune.
 
 `kgrec pipeline run --config pipeline.toml` runs one pass; a lock file refuses a second concurrent run;
 a failed or killed run leaves the active version serving (a version is activated in one transaction, only
@@ -116,6 +117,7 @@ def run_pipeline(config: PipelineConfig, settings: Settings) -> PipelineReport:
     from graphstore.connection import open_driver
     from graphstore.export import export_graph
     from graphstore.models import active_version, load_embeddings
+    from learner.models import resolve_name
 
     report = PipelineReport(config.dataset, datetime.now(UTC).isoformat(timespec="seconds"))
     report_dir = config.report_dir or settings.state_dir / "pipeline-reports"
@@ -127,7 +129,7 @@ def run_pipeline(config: PipelineConfig, settings: Settings) -> PipelineReport:
                 t = time.monotonic()
                 ingested = ingest_dataset(driver, config.dataset, config.ingest.data_dir or settings.data_dir,
                                           progress=False)
-                report.step("ingest", t, **ingested.summary())
+                report.step("ingest", t, mode=ingested.mode, loaded=ingested.loaded, skipped=ingested.skipped)
             t = time.monotonic()
             data = export_graph(driver, config.dataset)
             report.step("export", t, users=data["user"].num_nodes, items=data["item"].num_nodes,
@@ -149,11 +151,14 @@ def run_pipeline(config: PipelineConfig, settings: Settings) -> PipelineReport:
                 report.decision = "promoted" if promote else "rejected"
                 return promote
 
+            same_model = active is not None and active.name == resolve_name(config.train.model) \
+                and active.dim == config.train.dim
             t = time.monotonic()
             outcome = train_and_write(driver, data, config.train, keep=config.keep, decide=decide,
-                                      runs_dir=settings.runs_dir)
+                                      runs_dir=settings.runs_dir, warm_from=stored if same_model else None)
             report.step("train", t, model=outcome.model_name, run_dir=str(outcome.run_dir),
-                        version=outcome.version, test=outcome.test_metrics, train_seconds=outcome.train_seconds)
+                        version=outcome.version, test=outcome.test_metrics, train_seconds=outcome.train_seconds,
+                        warm_started_from=f"{active.name} v{active.version}" if outcome.warm_started else None)
         report.status = "succeeded"
     except PipelineLocked as exc:
         report.status, report.error = "locked", str(exc)

@@ -6,21 +6,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
-from learner.evaluate import known_pairs
-from learner.metrics import ranking_metrics
-from learner.splits import Split, make_split
-from learner.train import TrainResult, train
 from neo4j import Driver
 from pydantic import BaseModel, ConfigDict, Field
 from torch_geometric.data import HeteroData
 
 from graphstore.models import write_model_version
+from learner.evaluate import known_pairs
+from learner.metrics import ranking_metrics
+from learner.splits import Split, make_split
+from learner.train import TrainResult, train
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class TrainOptions(BaseModel):
     seed: int = 0
     device: str = "auto"
     params: dict[str, Any] = Field(default_factory=dict, description="model-specific keyword arguments")
+    warm_start: bool = Field(True, description="start from the active version's embeddings where the model allows")
 
 
 @dataclass
@@ -52,6 +54,7 @@ class TrainOutcome:
     test_metrics: dict[str, float]
     valid_metrics: dict[str, float]
     train_seconds: float
+    warm_started: bool = False
 
 
 def align(ids: list[str], stored: Embeddings) -> tuple[np.ndarray, np.ndarray]:
@@ -85,16 +88,30 @@ def evaluate_embeddings(data: HeteroData, split: Split, users: Embeddings, items
                            exclude=known_pairs(split, "test"), ks=ks)
 
 
+def warm_start_rows(data: HeteroData, users: Embeddings, items: Embeddings) -> tuple[np.ndarray, np.ndarray]:
+    """Stored embeddings aligned with `data`'s users and items; NaN rows for ids the version does not know."""
+    out = []
+    for ids, stored in ((data["user"].ids, users), (data["item"].ids, items)):
+        rows, found = align(ids, stored)
+        rows[~found] = np.nan
+        out.append(rows)
+    return out[0], out[1]
+
+
 def train_and_write(driver: Driver, data: HeteroData, options: TrainOptions, *, keep: int = 3,
                     decide: Callable[[TrainResult, Split], bool] | None = None,
-                    runs_dir: Path | None = None) -> TrainOutcome:
-    """Train `options.model` on `data`; write its embeddings as a new version, activated when `decide`
-    (the promotion gate) says so — always, without a gate."""
+                    runs_dir: Path | None = None,
+                    warm_from: tuple[Embeddings, Embeddings] | None = None) -> TrainOutcome:
+    """Train `options.model` on `data` (warm-started from `warm_from` when given and the model allows);
+    write its embeddings as a new version, activated when `decide` (the promotion gate) says so — always,
+    without a gate."""
     split = make_split(data, options.split, seed=options.seed)
-    run_dir = None if runs_dir is None else runs_dir / f"{data.dataset}-{options.model}-{options.split}"
+    warm = warm_start_rows(data, *warm_from) if warm_from is not None and options.warm_start else None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    run_dir = None if runs_dir is None else runs_dir / f"{data.dataset}-{options.model}-{options.split}-{stamp}"
     result = train(data, model=options.model, split=split, epochs=options.epochs, lr=options.lr, dim=options.dim,
                    batch_size=options.batch_size, patience=options.patience, seed=options.seed,
-                   device=options.device, run_dir=run_dir, **options.params)
+                   device=options.device, run_dir=run_dir, warm_start=warm, **options.params)
     version, activated = None, False
     if result.user_embeddings is not None and result.item_embeddings is not None:
         activated = decide(result, split) if decide is not None else True
@@ -108,4 +125,4 @@ def train_and_write(driver: Driver, data: HeteroData, options: TrainOptions, *, 
     else:
         log.info("%s has no embeddings to serve: metrics reported, nothing written to Neo4j", result.model_name)
     return TrainOutcome(result.model_name, result.run_dir, version, activated, result.metrics["test"],
-                        result.metrics["valid"], result.train_seconds)
+                        result.metrics["valid"], result.train_seconds, bool(result.params.get("warm_started")))

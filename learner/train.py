@@ -136,6 +136,7 @@ def train(
     refit: bool = False,
     progress: bool = True,
     num_threads: int | None = None,
+    warm_start: tuple[np.ndarray, np.ndarray] | None = None,
     **model_kwargs: Any,
 ) -> TrainResult:
     """Split ``data``, train ``model`` with early stopping on validation, evaluate on test, write a run dir.
@@ -149,6 +150,9 @@ def train(
     selection run). Other keyword arguments go to the model's constructor, as
     does ``dim`` where the model takes one. ``num_threads`` sets torch's CPU threads for the call (1 is
     much faster on an oversubscribed machine, where OpenMP threads spin waiting for each other).
+    ``warm_start``: (user [U, d], item [I, d]) rows aligned with ``data``'s users and items (NaN rows:
+    unknown) copied into the fresh model's embedding tables where the model allows it
+    (:meth:`Recommender.warm_start_tables`); recorded in the params as ``warm_started``.
     """
     check_graph(data)
     with torch_threads(num_threads):
@@ -183,6 +187,7 @@ def train(
 
         started = time.perf_counter()
         net, graph = _prepared(name, kwargs, the_split, ("train",), data, dev, seed)
+        params["warm_started"] = warm_start is not None and _warm_start(net, warm_start)
         history: list[dict[str, Any]] = []
         best_epoch = 0
         best_valid: dict[str, float] = {}
@@ -199,6 +204,8 @@ def train(
             the_split = replace(the_split, train=torch.cat([the_split.train, the_split.valid]),
                                 valid=the_split.valid[:0])
             net, graph = _prepared(name, kwargs, the_split, ("train",), data, dev, seed)
+            if warm_start is not None:
+                _warm_start(net, warm_start)
             if net.trainable:
                 _fit(net, graph, the_split, {**hp, "epochs": best_epoch}, monitor, ks, seed, out_dir, history,
                      progress, validate=False)
@@ -233,6 +240,24 @@ def _prepared(name: str, kwargs: dict[str, Any], split: Split, parts: tuple[str,
                        device=device, seed=seed)
     net.prepare(graph)
     return net, graph
+
+
+@torch.no_grad()
+def _warm_start(net: Recommender, init: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Copy the known (non-NaN) rows of ``init`` into the model's tables; False when it does not allow it."""
+    tables = net.warm_start_tables()
+    if tables is None:
+        log.info("%s cannot be warm-started: training from its own initialisation", type(net).__name__)
+        return False
+    for table, rows in zip(tables, init, strict=True):
+        rows_t = torch.as_tensor(rows, dtype=table.dtype)
+        if rows_t.shape != table.shape:
+            log.info("warm start skipped: shape %s does not match the model's %s", tuple(rows_t.shape),
+                     tuple(table.shape))
+            return False
+        known = ~torch.isnan(rows_t).any(dim=1)
+        table[known.to(table.device)] = rows_t[known].to(table.device)
+    return True
 
 
 def _fit(net: Recommender, graph: TrainGraph, split: Split, hp: dict[str, Any], monitor: str, ks: Sequence[int],

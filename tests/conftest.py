@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from neo4j import Driver, GraphDatabase
+from neo4j import Driver
 
+from graphstore.connection import make_driver
+from graphstore.models import active_version
 from graphstore.provision import Credentials, resolve_server
 from graphstore.schema import apply_schema, wipe_database
 from kgrec.settings import Settings
@@ -21,7 +23,7 @@ from kgrec.settings import Settings
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_settings_overrides() -> dict[str, object]:
+def server_overrides() -> dict[str, object]:
     """Where the test server lives (own state dir and ports) unless NEO4J_URI points elsewhere."""
     return {
         "state_dir": Path(os.environ.get("KGREC_TEST_STATE_DIR", REPO / ".kgrec" / "test")),
@@ -34,7 +36,7 @@ def test_settings_overrides() -> dict[str, object]:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings(**test_settings_overrides())
+    return Settings(**server_overrides())
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +51,7 @@ def neo4j_creds(settings: Settings) -> Iterator[Credentials]:
 
 @pytest.fixture(scope="session")
 def driver(neo4j_creds: Credentials) -> Iterator[Driver]:
-    with GraphDatabase.driver(neo4j_creds.uri, auth=(neo4j_creds.user, neo4j_creds.password)) as drv:
+    with make_driver(neo4j_creds) as drv:
         yield drv
 
 
@@ -68,3 +70,40 @@ def data_dir() -> Path:
     if not path.is_dir():
         pytest.fail(f"datasets not found at {path}: set KGREC_DATA_DIR to the shared datasets folder")
     return path
+
+
+ML100K = "movielens-100k"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that share the ingested MovieLens-100K graph before the ones that wipe the database,
+    so the (slowest) ingest happens once per session rather than once per module."""
+    items.sort(key=lambda item: 0 if {"ml100k_graph", "ml100k_model"} & set(getattr(item, "fixturenames", ())) else 1)
+
+
+@pytest.fixture
+def ml100k_graph(driver: Driver, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Driver:
+    """The driver, on a database holding MovieLens-100K with its DBpedia knowledge (ingested when missing)."""
+    from ingest.run import ingest_dataset
+
+    records, _, _ = driver.execute_query(
+        "MATCH (d:Dataset {name: $name}) RETURN COUNT { (:User {dataset: $name})-[:RATED]->() } AS ratings",
+        {"name": ML100K})
+    if not records or records[0]["ratings"] != 100_000:
+        wipe_database(driver)
+        state = tmp_path_factory.mktemp("ml100k-state")
+        ingest_dataset(driver, ML100K, data_dir, progress=False, cache_dir=state / "cache", state_dir=state)
+    return driver
+
+
+@pytest.fixture
+def ml100k_model(ml100k_graph: Driver, settings: Settings) -> Driver:
+    """ML-100K plus an active, really trained model version (BPR-MF, a few epochs) written back to Neo4j."""
+    if active_version(ml100k_graph, ML100K) is None:
+        from graphstore.export import export_graph
+        from kgrec.training import TrainOptions, train_and_write
+
+        data = export_graph(ml100k_graph, ML100K)
+        options = TrainOptions(model="bprmf", split="u1", epochs=5, dim=32, seed=0, device="cpu")
+        train_and_write(ml100k_graph, data, options, runs_dir=settings.runs_dir)
+    return ml100k_graph

@@ -62,6 +62,7 @@ def server_version(creds: Credentials) -> str | None:
     """The Neo4j version reported by `dbms.components()`, or None when Bolt does not answer."""
     try:
         with GraphDatabase.driver(creds.uri, auth=(creds.user, creds.password)) as driver:
+            driver.verify_connectivity()  # fails at once; execute_query would retry for 30 s
             records, _, _ = driver.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v")
             return records[0]["v"]
     except (ServiceUnavailable, OSError):

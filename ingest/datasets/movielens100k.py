@@ -92,9 +92,8 @@ def parse(inputs: Inputs, q: Quarantine) -> Iterator[Section]:
     yield Section("knowledge", "genres", item_genres, entity_label="Genre", sources=("items",))
     yield Section("knowledge", "dbpedia", triples, sources=("dbpedia_kg",))
 
-    test_of = _test_sets(inputs, q)
     yield Section(
-        "interactions", "ratings", _ratings(inputs, q, user_ids, item_ids, test_of),
+        "interactions", "ratings", _ratings(inputs, q, user_ids, item_ids, _test_sets(inputs, q)),
         rel="RATED", total=100_000, sources=("ratings",),
     )
 
@@ -110,7 +109,7 @@ def _users(path: Path, q: Quarantine, occupations: set[str] | None) -> Iterator[
             uid = ident("user_id", uid)
             props = {"age": integer("age", age, 1, 120), "gender": gender.strip(), "occupation": occupation.strip()}
             if props["gender"] not in ("M", "F"):
-                raise BadValue(f"gender: {gender!r} is not M or F")
+                raise BadValue(f"bad value: gender {gender!r} is not M or F")
             if occupations is not None and props["occupation"] not in occupations:
                 raise BadValue(f"unknown id: occupation {occupation!r} is not in u.occupation")
         except BadValue as exc:
@@ -203,13 +202,17 @@ def _dbpedia_kg(path: Path, q: Quarantine, item_ids: set[str]) -> tuple[list[Row
             continue
         if abstract := row.get("abstract::string", "").strip():
             abstracts[mid] = abstract
+        seen: set[tuple[str, str]] = set()
         for column, (predicate, rel) in columns.items():
             for value in filter(None, row[column].split("::")):
                 try:
                     obj = iri(column, value)
+                    if (rel, obj) in seen:
+                        raise BadValue(f"duplicate: {column} value {obj} twice for item {mid}")
                 except BadValue as exc:
                     q.reject(path, line, str(exc), value)
                     continue
+                seen.add((rel, obj))
                 triples.append({"s": mid, "o": obj, "p": predicate, "rel": rel, "name": entity_name(obj)})
     return triples, abstracts
 
@@ -229,26 +232,27 @@ def _enriched_columns(path: Path, q: Quarantine, header: list[str]) -> dict[str,
     return columns
 
 
-def _test_sets(inputs: Inputs, q: Quarantine) -> dict[tuple[str, str], list[str]]:
-    """(user, item) → the official splits whose test set holds that rating."""
-    test_of: dict[tuple[str, str], list[str]] = {}
+TestSets = dict[tuple[str, str], list[tuple[str, Path, int]]]
+
+
+def _test_sets(inputs: Inputs, q: Quarantine) -> TestSets:
+    """(user, item) → (split, file, line) of each official test set that holds that rating."""
+    test_sets: TestSets = {}
     for split in SPLITS:
         key = f"{split}_test"
         if not inputs.has(key):
             continue
         for line, fields, raw in read_fields(inputs[key], q, "\t", 4):
             pair = (fields[0].strip(), fields[1].strip())
-            splits = test_of.setdefault(pair, [])
-            if split in splits:
+            where = test_sets.setdefault(pair, [])
+            if any(s == split for s, _, _ in where):
                 q.reject(inputs[key], line, f"duplicate: ({pair[0]}, {pair[1]}) twice in {split}.test", raw)
             else:
-                splits.append(split)
-    return test_of
+                where.append((split, inputs[key], line))
+    return test_sets
 
 
-def _ratings(
-    inputs: Inputs, q: Quarantine, users: set[str], items: set[str], test_of: dict[tuple[str, str], list[str]]
-) -> Iterator[Row]:
+def _ratings(inputs: Inputs, q: Quarantine, users: set[str], items: set[str], test_sets: TestSets) -> Iterator[Row]:
     path, start = inputs["ratings"], inputs.start("ratings")
     seen: dict[tuple[str, str], int] = {}
     for line, (uid, mid, rating, ts), raw in read_fields(path, q, "\t", 4, start=start):
@@ -268,11 +272,12 @@ def _ratings(
             q.reject(path, line, f"duplicate: ({uid}, {mid}) first at line {seen[pair]}", raw)
             continue
         seen[pair] = line
-        yield {"u": uid, "i": mid, "w": float(value), "ts": stamp, "t": test_of.get(pair, [])}
-    if start == 0:
-        for pair, splits in test_of.items():
+        yield {"u": uid, "i": mid, "w": float(value), "ts": stamp, "t": [s for s, _, _ in test_sets.get(pair, ())]}
+    if start == 0:  # test rows without a rating in u.data (unknowable when only appended rows were read)
+        for pair, where in test_sets.items():
             if pair not in seen:
-                q.reject(path, 0, f"unknown id: test row ({pair[0]}, {pair[1]}) of {','.join(splits)} not in u.data")
+                for split, file, line in where:
+                    q.reject(file, line, f"unknown id: ({pair[0]}, {pair[1]}) of {split}.test not rated in u.data")
 
 
 SPEC = DatasetSpec(

@@ -2,22 +2,65 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from graphstore.provision import ProvisionError
 from kgrec.errors import friendly_errors
 from kgrec.settings import get_settings
 
+DATASET = "movielens-100k"
 
-def demo() -> None:
-    """Start Neo4j, then run every stage that exists: ingest → train → serve."""
-    from graphstore.provision import resolve_server
+SAMPLE_QUERY = """{
+  recommendations(userId: "1", dataset: "movielens-100k", first: 3) {
+    strategy
+    items { rank score item { id title } explanations { sentence } }
+  }
+}"""
 
-    with friendly_errors(ProvisionError):
-        server = resolve_server(get_settings())
-        creds = server.start()
-    st = server.status()
-    typer.echo(f"Neo4j {st.version} is up: {creds.uri} (Browser {st.browser_url}, password from {creds.source})")
+
+def demo(
+    model: Annotated[str, typer.Option(help="Model to train.")] = "lightgcn",
+    epochs: Annotated[int, typer.Option(help="Maximum training epochs.")] = 40,
+    retrain: Annotated[bool, typer.Option(help="Train even if an active model exists.")] = False,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the API at the end.")] = True,
+) -> None:
+    """Neo4j up → MovieLens-100K + DBpedia knowledge ingested → model trained and written back → API serving."""
+    from neo4j.exceptions import Neo4jError
+
+    from graphstore.connection import ensure_server, make_driver
+    from graphstore.export import export_graph
+    from graphstore.models import active_version
+    from ingest.fetch import FetchError
+    from ingest.run import ingest_dataset
+    from kgrec.training import TrainOptions, train_and_write
+
+    settings = get_settings()
+    with friendly_errors(ProvisionError, Neo4jError, FetchError, OSError):
+        creds = ensure_server(settings)
+        typer.secho(f"1/4 Neo4j is up: {creds.uri} (Browser http://127.0.0.1:{settings.http_port}/browser/, "
+                    f"user neo4j, password from {creds.source})", bold=True)
+        with make_driver(creds) as driver:
+            report = ingest_dataset(driver, DATASET, settings.data_dir)
+            typer.secho(f"2/4 {report.summary()}", bold=True)
+            active = active_version(driver, DATASET)
+            if active is None or retrain:
+                data = export_graph(driver, DATASET)
+                outcome = train_and_write(driver, data, TrainOptions(model=model, epochs=epochs, patience=5),
+                                          runs_dir=settings.runs_dir)
+                typer.secho(f"3/4 {outcome.model_name} v{outcome.version} trained and active: test "
+                            f"recall@20={outcome.test_metrics['recall@20']:.4f} "
+                            f"ndcg@20={outcome.test_metrics['ndcg@20']:.4f} (run {outcome.run_dir})", bold=True)
+            else:
+                typer.secho(f"3/4 {active.name} v{active.version} is already active (use --retrain to train again)",
+                            bold=True)
+    if not serve:
+        return
+    typer.secho("4/4 GraphQL API with GraphiQL at http://127.0.0.1:8000/graphql — try:\n" + SAMPLE_QUERY, bold=True)
+    from kgrec.commands.serve import serve as serve_command
+
+    serve_command(host=None, port=None, workers=None)
 
 
 def register(app: typer.Typer) -> None:

@@ -30,8 +30,9 @@ def stop() -> None:
     """Stop the server kgrec manages (leaves no process and no bound port)."""
     with friendly_errors(ProvisionError):
         server = resolve_server(get_settings())
+        was_running = server.status().running
         server.stop()
-    typer.echo(f"Neo4j stopped ({server.backend}).")
+    typer.echo(f"Neo4j {'stopped' if was_running else 'was not running'} ({server.backend}).")
 
 
 @neo4j_app.command()

@@ -64,6 +64,39 @@ def train_command(
                    f"{' (active)' if outcome.activated else ' (not activated)'}")
 
 
+def evaluate_command(
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="An ingested dataset.")],
+    split: Annotated[str, typer.Option(help="u1…u5, ua, ub, kgat (official), random or temporal.")] = "random",
+    name: Annotated[str | None, typer.Option("--model", "-m", help="Model name (default: the active one).")] = None,
+    version: Annotated[int | None, typer.Option(help="Version (default: the active one).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the random split.")] = 0,
+) -> None:
+    """Score a stored model version's embeddings on a split of the current graph (full ranking)."""
+    from graphstore.connection import open_driver
+    from graphstore.export import ExportError, export_graph
+    from graphstore.models import ModelVersionError, active_version, get_version, load_embeddings
+    from graphstore.provision import ProvisionError
+    from kgrec.training import evaluate_embeddings
+    from learner.splits import make_split
+
+    with friendly_errors(ProvisionError, ExportError, ModelVersionError, ValueError), \
+            open_driver(get_settings()) as driver:
+        mv = active_version(driver, dataset) if name is None or version is None else \
+            get_version(driver, dataset, name, version)
+        if mv is None:
+            raise ModelVersionError(f"no such model version for {dataset!r}: run `kgrec train` or `kgrec models list`")
+        data = export_graph(driver, dataset, knowledge=False, social=False)
+        metrics = evaluate_embeddings(data, make_split(data, split, seed=seed), load_embeddings(driver, mv, "User"),
+                                      load_embeddings(driver, mv, "Item"), mv.similarity)
+    typer.echo(f"{mv.name} v{mv.version} on {dataset} ({split}, training items excluded)")
+    trained_on = mv.params.get("split")
+    if trained_on != split or (split in ("random", "temporal") and mv.params.get("seed", seed) != seed):
+        typer.secho(f"warning: this version was trained with split {trained_on!r}; its training data may include "
+                    f"these test interactions, so the figures below can be optimistic", fg=typer.colors.YELLOW)
+    for key in sorted(metrics):
+        typer.echo(f"  {key:<14} {metrics[key]:.4f}")
+
+
 @models_app.command("list")
 def list_command(dataset: Annotated[str | None, typer.Option("--dataset", "-d")] = None) -> None:
     """Model versions in Neo4j with their test metrics; * marks the active one."""
@@ -105,4 +138,5 @@ def available_command() -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("train")(train_command)
+    app.command("evaluate")(evaluate_command)
     app.add_typer(models_app, name="models")

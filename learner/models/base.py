@@ -88,6 +88,11 @@ class Recommender(torch.nn.Module):
         """Final (user [U, d], item [I, d]) embeddings scored by ``similarity``, or None."""
         return None
 
+    def warm_start_tables(self) -> tuple[Tensor, Tensor] | None:
+        """The (user, item) parameter tables that *are* the served embeddings, so a warm start can copy a
+        previous version's rows into them; None when the model does not allow that (the default)."""
+        return None
+
     def score(self, users: Tensor) -> Tensor:
         """Scores [len(users), num_items]; default: the ``similarity`` of the embeddings."""
         return self.scorer()(users)

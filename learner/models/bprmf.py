@@ -44,3 +44,6 @@ class BPRMF(Recommender):
 
     def embeddings(self) -> tuple[Tensor, Tensor]:
         return self.user_emb.weight, self.item_emb.weight
+
+    def warm_start_tables(self) -> tuple[Tensor, Tensor]:
+        return self.user_emb.weight, self.item_emb.weight

@@ -1,0 +1,1 @@
+"""api: the strawberry GraphQL service (recommendations, similar items, explanation paths, feedback)."""

@@ -1,0 +1,147 @@
+"""Per-process services and the per-request context: one Neo4j session, DataLoaders, the caller's API key."""
+
+from __future__ import annotations
+
+import hmac
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.dataloader import DataLoader
+
+from api.errors import Forbidden, Unauthenticated
+from api.explain import explain_items
+from api.metrics import Metrics
+from api.recommend import Recommender, UserProfile
+from api.settings import ApiSettings
+from api.types import (
+    Entity,
+    ExplanationPath,
+    Interaction,
+    InteractionConnection,
+    InteractionEdge,
+    Item,
+    LinkedEntity,
+    PageInfo,
+    User,
+)
+from api.validation import check_first, check_relation, decode_cursor, encode_cursor
+from graphstore import reads
+from graphstore.reads import GraphReader
+
+ExplanationKey = tuple[tuple[Any, ...], int]  # (profile key, max paths)
+
+
+@dataclass
+class Services:
+    """What lives as long as the process: settings, the Neo4j driver, caches, metrics."""
+
+    settings: ApiSettings
+    reader: GraphReader
+    recommender: Recommender
+    metrics: Metrics
+
+
+def item_from_row(dataset: str, row: dict[str, Any]) -> Item:
+    return Item(id=row["id"], dataset=dataset, title=row.get("title"), uri=row.get("uri"), domains=row["domains"],
+                interactions=row["interactions"], mean_rating=row.get("meanRating"),
+                properties=dict(row["properties"]))
+
+
+class RequestContext:
+    """Everything a resolver needs during one HTTP request."""
+
+    def __init__(self, services: Services, request: Request, response: Response | None) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.request = request
+        self.response = response
+        self.session = services.reader.session(services.settings.request_timeout_s)
+        self.profiles: dict[tuple[Any, ...], UserProfile] = {}
+        self._items: DataLoader[tuple[str, str], Item | None] = DataLoader(self._load_items)
+        self._entities: DataLoader[tuple[str, str, str | None, int], list[LinkedEntity]] = DataLoader(
+            self._load_entities)
+        self._explanations: DataLoader[tuple[ExplanationKey, str], list[ExplanationPath]] = DataLoader(
+            self._load_explanations)
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    # --- authentication ---
+
+    def require_key(self, operation: str) -> None:
+        """Raise unless the request carries one of the configured keys in `X-API-Key`."""
+        keys = self.settings.keys
+        if not keys:
+            raise Forbidden(f"{operation} is disabled: this server has no API keys configured (KGREC_API_KEYS)")
+        sent = self.request.headers.get("x-api-key")
+        if not sent:
+            raise Unauthenticated(f"{operation} needs an API key: send it in the X-API-Key header")
+        if not any(hmac.compare_digest(sent.encode(), key.encode()) for key in keys):
+            raise Forbidden("the X-API-Key header does not hold a valid key")
+
+    def require_query_key(self) -> None:
+        """Queries need a key only when the server says so (KGREC_API_REQUIRE_KEY_FOR_QUERIES)."""
+        if self.settings.require_key_for_queries:
+            self.require_key("this query")
+
+    # --- loaders ---
+
+    async def item(self, dataset: str, item_id: str) -> Item | None:
+        return await self._items.load((dataset, item_id))
+
+    async def linked_entities(self, dataset: str, item_id: str, relation: str | None, first: int) -> list[LinkedEntity]:
+        check_first(first, self.settings)
+        return await self._entities.load((dataset, item_id, check_relation(relation), first))
+
+    async def explanations(self, key: ExplanationKey, item_id: str) -> list[ExplanationPath]:
+        return await self._explanations.load((key, item_id))
+
+    async def _load_items(self, keys: list[tuple[str, str]]) -> list[Item | None]:
+        by_dataset: dict[str, list[str]] = defaultdict(list)
+        for dataset, item_id in keys:
+            by_dataset[dataset].append(item_id)
+        found: dict[tuple[str, str], Item] = {}
+        for dataset, ids in by_dataset.items():
+            for row in await reads.items(self.session, dataset, ids):
+                found[(dataset, row["id"])] = item_from_row(dataset, row)
+        return [found.get(key) for key in keys]
+
+    async def _load_entities(self, keys: list[tuple[str, str, str | None, int]]) -> list[list[LinkedEntity]]:
+        groups: dict[tuple[str, str | None, int], list[str]] = defaultdict(list)
+        for dataset, item_id, relation, first in keys:
+            groups[(dataset, relation, first)].append(item_id)
+        found: dict[tuple[str, str, str | None, int], list[LinkedEntity]] = defaultdict(list)
+        for (dataset, relation, first), ids in groups.items():
+            for row in await reads.item_entities(self.session, dataset, ids, relation, first):
+                entity = Entity(uri=row["uri"], name=row.get("name"), kinds=row["kinds"], degree=row["degree"])
+                found[(dataset, row["id"], relation, first)].append(
+                    LinkedEntity(relation=row["relation"], predicate=row.get("predicate"), entity=entity))
+        return [found.get(key, []) for key in keys]
+
+    async def _load_explanations(self, keys: list[tuple[ExplanationKey, str]]) -> list[list[ExplanationPath]]:
+        groups: dict[ExplanationKey, list[str]] = defaultdict(list)
+        for key, item_id in keys:
+            groups[key].append(item_id)
+        found: dict[tuple[ExplanationKey, str], list[ExplanationPath]] = {}
+        for (profile_key, max_paths), item_ids in groups.items():
+            paths = await explain_items(self.session, self.profiles[profile_key], item_ids, max_paths, self.settings)
+            found |= {((profile_key, max_paths), item_id): p for item_id, p in paths.items()}
+        return [found.get(key, []) for key in keys]
+
+    # --- pagination ---
+
+    async def interactions(self, user: User, first: int, after: str | None) -> InteractionConnection:
+        check_first(first, self.settings)
+        cursor = decode_cursor(after) if after is not None else None
+        rows = await reads.user_interactions(self.session, user.dataset, str(user.id), cursor, first + 1)
+        edges = [InteractionEdge(cursor=encode_cursor(r["ts"], r["itemId"]), node=Interaction(
+            item_id=r["itemId"], relation=r["relation"], rating=r.get("rating"), weight=r.get("weight"),
+            timestamp=r["ts"], recorded_at=r.get("recordedAt"), dataset=user.dataset)) for r in rows[:first]]
+        return InteractionConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
+            total_count=user.interaction_count,
+        )

@@ -1,0 +1,137 @@
+"""Explanation paths: rows of `cypher/explain/*.cypher` → nodes, relationships, a sentence, and the Cypher
+(with parameters) that shows the same path in Neo4j Browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.recommend import UserProfile
+from api.settings import ApiSettings
+from api.types import ExplanationPath, NodeKind, PathKind, PathNode, PathRelationship
+from graphstore import reads
+from graphstore.reads import RequestSession
+
+# How a relationship type reads in a sentence (others: its name in lower case).
+ROLES = {
+    "DIRECTOR": "director", "WRITER": "writer", "PRODUCER": "producer", "DISTRIBUTOR": "distributor",
+    "CINEMATOGRAPHY": "cinematographer", "MUSIC_COMPOSER": "composer", "COMPOSER": "composer",
+    "EDITING": "editor", "AUTHOR": "author", "PUBLISHER": "publisher", "ILLUSTRATOR": "illustrator",
+    "SERIES": "series", "RECORD_LABEL": "record label", "ARTIST": "artist", "BRAND": "brand",
+    "STARRING": "star",
+}
+
+
+def _title(node: dict[str, Any]) -> str:
+    return f"*{node.get('title') or 'item ' + str(node.get('id'))}*"
+
+
+def _stars(value: float) -> str:
+    return f"{int(value)}★" if float(value).is_integer() else f"{value:g}★"
+
+
+def _did(rel: dict[str, Any], subject: str, item: dict[str, Any]) -> str:
+    """"You rated *Heat* 5★" / "user 7 interacted with *Heat*"."""
+    if rel.get("rating") is not None:
+        return f"{subject} rated {_title(item)} {_stars(rel['rating'])}"
+    return f"{subject} interacted with {_title(item)}"
+
+
+def _role(relation: str) -> str:
+    return ROLES.get(relation, relation.lower().replace("_", " "))
+
+
+def _shared_entity_sentence(nodes: list[dict], rels: list[dict]) -> str:
+    history, entity, item = nodes[1], nodes[2], nodes[3]
+    name = entity.get("name") or entity.get("uri")
+    first = _did(rels[0], "You", history)
+    k1, k2 = rels[1]["type"], rels[2]["type"]
+    if k1 != k2:
+        return f"{first}; {name} is linked to it as {_role(k1)} and to {_title(item)} as {_role(k2)}."
+    if k1 == "HAS_GENRE":
+        return f"{first}; {_title(item)} is also in the genre {name}."
+    if k1 == "SUBJECT":
+        return f"{first}; {_title(item)} is also in the category {name}."
+    if k1 == "STARRING":
+        return f"{first}; {_title(item)} also stars {name}."
+    return f"{first}; {_title(item)} has the same {_role(k1)}, {name}."
+
+
+def _similar_users_sentence(nodes: list[dict], rels: list[dict]) -> str:
+    history, neighbour, item = nodes[1], nodes[2], nodes[3]
+    first = _did(rels[0], "You", history)
+    also = _did(rels[1], f"user {neighbour['id']}, whose taste is close to yours, also", history)
+    then = _did(rels[2], "", item).strip()
+    return f"{first}; {also} and {then}."
+
+
+def _friend_sentence(nodes: list[dict], rels: list[dict]) -> str:
+    friend, item = nodes[1], nodes[2]
+    who = f"Your friend {friend['id']}" if rels[0]["type"] == "FRIEND" else f"User {friend['id']}, whom you trust,"
+    return _did(rels[1], who, item) + "."
+
+
+def _parameters(kind: str, dataset: str, nodes: list[dict], rels: list[dict]) -> dict[str, Any]:
+    """The parameters of `cypher/explain/show_<kind>.cypher` that select exactly this path."""
+    base = {"dataset": dataset, "userId": nodes[0]["id"], "itemId": nodes[-1]["id"]}
+    if kind == "SHARED_ENTITY":
+        return base | {"historyItemId": nodes[1]["id"], "historyRelation": rels[1]["type"],
+                       "entityUri": nodes[2]["uri"], "itemRelation": rels[2]["type"]}
+    if kind == "SIMILAR_USERS":
+        return base | {"historyItemId": nodes[1]["id"], "neighbourId": nodes[2]["id"]}
+    return base | {"friendId": nodes[1]["id"], "socialRelation": rels[0]["type"]}
+
+
+SENTENCES = {"SHARED_ENTITY": _shared_entity_sentence, "SIMILAR_USERS": _similar_users_sentence,
+             "FRIEND": _friend_sentence}
+
+
+def _node(node: dict[str, Any]) -> PathNode:
+    labels = node["labels"]
+    if "User" in labels:
+        return PathNode(kind=NodeKind.USER, id=node["id"], name=f"user {node['id']}", labels=labels)
+    if "Item" in labels:
+        return PathNode(kind=NodeKind.ITEM, id=node["id"], name=node.get("title"), labels=labels)
+    return PathNode(kind=NodeKind.ENTITY, id=node["uri"], name=node.get("name"), labels=labels)
+
+
+def to_path(dataset: str, row: dict[str, Any]) -> ExplanationPath:
+    """One row of the explanation query as a GraphQL path."""
+    kind, nodes, rels = row["kind"], row["nodes"], row["relationships"]
+    position = {n["elementId"]: k for k, n in enumerate(nodes)}
+    return ExplanationPath(
+        kind=PathKind(kind),
+        weight=float(row["weight"]),
+        factors=row["factors"],
+        sentence=SENTENCES[kind](nodes, rels),
+        nodes=[_node(n) for n in nodes],
+        relationships=[PathRelationship(type=r["type"], source=position[r["start"]], target=position[r["end"]],
+                                        rating=r.get("rating"), weight=r.get("weight"), predicate=r.get("predicate"))
+                       for r in rels],
+        cypher=reads.show_path_cypher(kind.lower()),
+        parameters=_parameters(kind, dataset, nodes, rels),
+    )
+
+
+async def explain_items(s: RequestSession, profile: UserProfile, item_ids: list[str], max_paths: int,
+                        settings: ApiSettings) -> dict[str, list[ExplanationPath]]:
+    """The `max_paths` heaviest paths for each item, from one query; items without a path map to [].
+
+    Paths start from the user's `explain_history` most-liked items (bounding the work for heavy users).
+    """
+    out: dict[str, list[ExplanationPath]] = {item_id: [] for item_id in item_ids}
+    if not profile.exists or not item_ids:
+        return out
+    with_vector = profile.vector is not None and profile.model is not None and profile.model.user_index
+    rows = await reads.explanation_paths(
+        s, profile.dataset, profile.user_id, list(dict.fromkeys(item_ids)),
+        profile.preferences(settings.explain_min_preference, settings.explain_history),
+        max_paths, settings.explain_min_preference,
+        user_index=profile.model.user_index if with_vector else None,
+        user_vector=profile.vector.tolist() if with_vector else None,
+        neighbours=settings.similar_users,
+    )
+    for row in sorted(rows, key=lambda r: -r["weight"]):
+        paths = out.setdefault(row["itemId"], [])
+        if len(paths) < max_paths:
+            paths.append(to_path(profile.dataset, row))
+    return out

@@ -1,0 +1,244 @@
+"""The GraphQL types. Fields that need Neo4j resolve through the request's DataLoaders."""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from api import recommend
+from api.errors import NotFound
+
+if TYPE_CHECKING:
+    from api.context import RequestContext
+
+
+Strategy = strawberry.enum(recommend.Strategy, description="How a user's recommendations were computed.")
+
+
+@strawberry.enum(description="The shape of an explanation path.")
+class PathKind(enum.Enum):
+    SHARED_ENTITY = "SHARED_ENTITY"
+    SIMILAR_USERS = "SIMILAR_USERS"
+    FRIEND = "FRIEND"
+
+
+@strawberry.enum
+class NodeKind(enum.Enum):
+    USER = "USER"
+    ITEM = "ITEM"
+    ENTITY = "ENTITY"
+
+
+@strawberry.type(description="A knowledge-graph entity (DBpedia resource, genre, …).")
+class Entity:
+    uri: str
+    name: str | None
+    kinds: list[str] = strawberry.field(description="Labels besides Entity, e.g. Genre.")
+    degree: int = strawberry.field(description="How many nodes link to it (lower = more specific).")
+
+
+@strawberry.type(description="An item's link to an entity.")
+class LinkedEntity:
+    relation: str = strawberry.field(description="Relationship type, e.g. DIRECTOR, STARRING, HAS_GENRE.")
+    predicate: str | None = strawberry.field(description="The full predicate IRI, when known.")
+    entity: Entity
+
+
+@strawberry.type
+class Item:
+    id: strawberry.ID
+    dataset: str
+    title: str | None
+    uri: str | None
+    domains: list[str] = strawberry.field(description="Domain labels, e.g. Movie.")
+    interactions: int = strawberry.field(description="How many users rated or interacted with it.")
+    mean_rating: float | None
+    properties: JSON = strawberry.field(description="Its other properties (embeddings left out).")
+
+    @strawberry.field(description="Linked entities (director, starring, subject, genre …), most specific first.")
+    async def entities(self, info: strawberry.Info[RequestContext, None], relation: str | None = None,
+                       first: int = 50) -> list[LinkedEntity]:
+        return await info.context.linked_entities(self.dataset, str(self.id), relation, first)
+
+
+async def _load_item(info: strawberry.Info[RequestContext, None], dataset: str, item_id: str) -> Item:
+    item = await info.context.item(dataset, item_id)
+    if item is None:
+        raise NotFound(f"unknown item {item_id!r} in dataset {dataset!r}")
+    return item
+
+
+@strawberry.type(description="A node on an explanation path.")
+class PathNode:
+    kind: NodeKind
+    id: str = strawberry.field(description="User or item id, or the entity's URI.")
+    name: str | None = strawberry.field(description="Title, entity name, or 'user <id>'.")
+    labels: list[str]
+
+
+@strawberry.type(description="A relationship on an explanation path, in its stored direction.")
+class PathRelationship:
+    type: str
+    source: int = strawberry.field(description="Index in `nodes` of its start node.")
+    target: int = strawberry.field(description="Index in `nodes` of its end node.")
+    rating: float | None
+    weight: float | None
+    predicate: str | None
+
+
+@strawberry.type(description="A real path in the graph from the user to the recommended item.")
+class ExplanationPath:
+    kind: PathKind
+    weight: float = strawberry.field(description="Ranking weight; see `factors` and cypher/explain/*.cypher.")
+    factors: JSON = strawberry.field(description="The factors multiplied into `weight`.")
+    sentence: str
+    nodes: list[PathNode]
+    relationships: list[PathRelationship]
+    cypher: str = strawberry.field(description="Parameterised Cypher that shows this path in Neo4j Browser.")
+    parameters: JSON = strawberry.field(description="Its parameters (paste with `:param` in Browser).")
+
+
+@strawberry.type
+class ModelVersion:
+    dataset: str
+    name: str
+    version: int
+    dim: int
+    similarity: str
+    active: bool
+    trained_at: str
+    property: str = strawberry.field(description="Node property holding its embeddings.")
+    item_index: str | None
+    user_index: str | None
+    metrics: JSON
+    params: JSON
+
+
+@strawberry.type
+class Recommendation:
+    rank: int
+    score: float = strawberry.field(description="The model's score (dot or cosine), or the popularity count.")
+    item_id: strawberry.ID
+    dataset: strawberry.Private[str]
+    explanation_key: strawberry.Private[tuple | None]
+
+    @strawberry.field
+    async def item(self, info: strawberry.Info[RequestContext, None]) -> Item:
+        return await _load_item(info, self.dataset, str(self.item_id))
+
+    @strawberry.field(description="Explanation paths, heaviest first (null when explain: false).")
+    async def explanations(self, info: strawberry.Info[RequestContext, None]) -> list[ExplanationPath] | None:
+        if self.explanation_key is None:
+            return None
+        return await info.context.explanations(self.explanation_key, str(self.item_id))
+
+
+@strawberry.type
+class Recommendations:
+    user_id: strawberry.ID
+    dataset: str
+    strategy: Strategy
+    model: ModelVersion | None = strawberry.field(description="The version that scored them (null for popularity).")
+    items: list[Recommendation]
+
+
+@strawberry.type
+class SimilarItem:
+    score: float = strawberry.field(description="Vector-index cosine score, (1 + cos) / 2.")
+    item_id: strawberry.ID
+    dataset: strawberry.Private[str]
+
+    @strawberry.field
+    async def item(self, info: strawberry.Info[RequestContext, None]) -> Item:
+        return await _load_item(info, self.dataset, str(self.item_id))
+
+
+@strawberry.type
+class Interaction:
+    item_id: strawberry.ID
+    relation: str = strawberry.field(description="RATED or INTERACTED.")
+    rating: float | None
+    weight: float | None
+    timestamp: int = strawberry.field(description="Unix seconds (0 when unknown).")
+    recorded_at: str | None = strawberry.field(description="When the API recorded it (null for ingested rows).")
+    dataset: strawberry.Private[str]
+
+    @strawberry.field
+    async def item(self, info: strawberry.Info[RequestContext, None]) -> Item:
+        return await _load_item(info, self.dataset, str(self.item_id))
+
+
+@strawberry.type
+class InteractionEdge:
+    cursor: str
+    node: Interaction
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class InteractionConnection:
+    edges: list[InteractionEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class User:
+    id: strawberry.ID
+    dataset: str
+    properties: JSON = strawberry.field(description="Its attributes (age, gender, … as ingested).")
+    interaction_count: int
+
+    @strawberry.field(description="Interaction history, newest first, cursor-paginated.")
+    async def interactions(self, info: strawberry.Info[RequestContext, None], first: int = 20,
+                           after: str | None = None) -> InteractionConnection:
+        return await info.context.interactions(self, first, after)
+
+
+@strawberry.type
+class Dataset:
+    name: str
+    domain: str | None
+    explicit: bool
+    users: int
+    items: int
+    min_rating: float | None
+    max_rating: float | None
+    split_names: list[str]
+
+
+@strawberry.type(description="The interaction as stored.")
+class RecordedInteraction:
+    user_id: strawberry.ID
+    item_id: strawberry.ID
+    dataset: str
+    relation: str
+    value: float
+    timestamp: int
+    recorded_at: str
+    interaction_count: int = strawberry.field(description="The user's interactions now.")
+
+
+@strawberry.input(description="Which items may be recommended.")
+class RecommendationFilter:
+    domain: str | None = strawberry.field(default=None, description="Only items with this label, e.g. Movie.")
+    exclude_seen: bool = strawberry.field(default=True, description="Leave out items the user interacted with.")
+    linked_to: list[str] | None = strawberry.field(
+        default=None, description="Only items linked to every one of these entity URIs.")
+
+
+@strawberry.input(description="A model version other than the active one.")
+class ModelSelector:
+    name: str
+    version: int | None = strawberry.field(default=None, description="Default: its newest version.")
+
+
+IdArg = Annotated[strawberry.ID, strawberry.argument(description="The dataset's own id.")]

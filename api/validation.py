@@ -1,0 +1,75 @@
+"""Argument checks that run before any query: sizes, caps, cursors. Failures are BAD_USER_INPUT errors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+
+from api.errors import BadInput
+from api.settings import ApiSettings
+
+RELATION = re.compile(r"^[A-Z][A-Z0-9_]*$")
+MAX_TIMESTAMP = 4_102_444_800  # 2100-01-01
+
+
+def check_id(value: str, what: str, settings: ApiSettings) -> str:
+    """A non-empty id of bounded length without control characters (anything else is a plain parameter)."""
+    if not value or len(value) > settings.max_id_length or any(ord(c) < 32 for c in value):
+        raise BadInput(f"{what} must be 1–{settings.max_id_length} printable characters")
+    return value
+
+
+def check_first(first: int, settings: ApiSettings, what: str = "first") -> int:
+    if not 1 <= first <= settings.max_first:
+        raise BadInput(f"{what} must be between 1 and {settings.max_first}, got {first}")
+    return first
+
+
+def check_max_paths(max_paths: int, settings: ApiSettings) -> int:
+    if not 1 <= max_paths <= settings.max_paths:
+        raise BadInput(f"maxPaths must be between 1 and {settings.max_paths}, got {max_paths}")
+    return max_paths
+
+
+def check_relation(relation: str | None) -> str | None:
+    if relation is not None and not RELATION.match(relation):
+        raise BadInput(f"relation must be a relationship type like DIRECTOR (matching {RELATION.pattern})")
+    return relation
+
+
+def dataset_name(dataset: str | None, settings: ApiSettings) -> str:
+    """The dataset named in the query, else the configured default."""
+    name = dataset if dataset is not None else settings.default_dataset
+    if name is None:
+        raise BadInput("name a dataset: this server has no default dataset (KGREC_API_DEFAULT_DATASET)")
+    return check_id(name, "dataset", settings)
+
+
+def check_value(value: float, what: str, low: float, high: float) -> float:
+    if not math.isfinite(value) or not low <= value <= high:
+        raise BadInput(f"{what} must be between {low:g} and {high:g}, got {value}")
+    return value
+
+
+def check_timestamp(ts: int) -> int:
+    if not 0 <= ts <= MAX_TIMESTAMP:
+        raise BadInput(f"timestamp must be unix seconds between 0 and {MAX_TIMESTAMP}, got {ts}")
+    return ts
+
+
+def encode_cursor(ts: int, item_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([ts, item_id]).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[int, str]:
+    """(ts, item id) of a cursor made by `encode_cursor`; BadInput for anything else."""
+    try:
+        ts, item_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, UnicodeError, ValueError, TypeError) as exc:
+        raise BadInput("invalid cursor: pass an endCursor from a previous page") from exc
+    if not isinstance(ts, int) or not isinstance(item_id, str):
+        raise BadInput("invalid cursor: pass an endCursor from a previous page")
+    return ts, item_id

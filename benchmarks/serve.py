@@ -1,0 +1,238 @@
+"""Serving: `recommendations(first: 10, explain: true)` over HTTP against `kgrec serve` (uvicorn, 127.0.0.1),
+next to the raw async-driver time of the same Cypher (the floor: no HTTP, GraphQL or scoring).
+
+    python -m benchmarks.serve --requests 2000 --concurrency 8 --workers 2
+
+The dataset must be ingested and have an active model version (`kgrec demo --no-serve`, or `kgrec ingest`
+then `kgrec train`). A bounded number of requests is kept in flight (`--concurrency`), users taken round-robin
+from the whole dataset. First every user is asked once (warm-up, and the explanation coverage: the share of
+recommended items that carry at least one path). Targets (issue 5): API p99 ≤ 2× the raw queries' p99 at the
+same concurrency, and ≥ 200 requests/s on 2 cores for ML-100K.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from api.recommend import Recommender
+from api.settings import ApiSettings
+from benchmarks.report import markdown_table, write_results
+from graphstore import reads
+from graphstore.connection import ensure_server
+from graphstore.reads import GraphReader
+from kgrec.settings import get_settings
+
+REPO = Path(__file__).resolve().parent.parent
+QUERY = """query($u: ID!, $explain: Boolean!) { recommendations(userId: $u, first: 10, explain: $explain) {
+  strategy items { rank score item { id title } explanations { kind weight sentence } } } }"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+    """`kgrec serve` on 127.0.0.1, waited for until /readyz says ready."""
+    proc = subprocess.Popen([sys.executable, "-m", "kgrec", "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", str(workers)], cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"kgrec serve exited with {proc.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("kgrec serve did not become ready (is the dataset ingested with an active model?)")
+
+
+def summary(latencies: list[float], seconds: float) -> dict[str, float]:
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {"requests": len(latencies), "p50_ms": q[49] * 1000, "p95_ms": q[94] * 1000, "p99_ms": q[98] * 1000,
+            "mean_ms": statistics.fmean(latencies) * 1000, "requests_per_s": len(latencies) / seconds}
+
+
+async def load(call: Callable[[str], Awaitable[Any]], users: list[str], requests: int,
+               concurrency: int) -> tuple[list[float], float, dict[str, Any]]:
+    """`requests` calls with at most `concurrency` in flight; (latencies, wall seconds, last result per user)."""
+    queue = iter(users[k % len(users)] for k in range(requests))
+    latencies: list[float] = []
+    results: dict[str, Any] = {}
+
+    async def worker() -> None:
+        for user in queue:
+            started = time.perf_counter()
+            results[user] = await call(user)
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, time.perf_counter() - started, results
+
+
+class Raw:
+    """The Cypher one API request runs (user_state, items, explanation paths), straight on the async driver."""
+
+    def __init__(self, reader: GraphReader, dataset: str, settings: ApiSettings) -> None:
+        self.reader, self.dataset, self.settings = reader, dataset, settings
+        self.prepared: dict[str, dict[str, Any]] = {}
+
+    async def prepare(self, user: str, item_ids: list[str]) -> None:
+        """The parameters the API used for this user (from the same profile code, not timed)."""
+        session = self.reader.session(60)
+        try:
+            profile = await Recommender().profile(session, self.dataset, user)
+        finally:
+            await session.close()
+        prefs = profile.preferences(self.settings.explain_min_preference, self.settings.explain_history)
+        self.prepared[user] = {"items": item_ids, "prefs": prefs,
+                               "index": profile.model.user_index if profile.model else None,
+                               "vector": profile.vector.tolist() if profile.vector is not None else None}
+
+    async def call(self, user: str, explain: bool) -> None:
+        p = self.prepared[user]
+        session = self.reader.session(60)
+        try:
+            await reads.user_state(session, self.dataset, user, None, None)
+            await reads.items(session, self.dataset, p["items"])
+            if explain:
+                await reads.explanation_paths(session, self.dataset, user, p["items"], p["prefs"], 3,
+                                              self.settings.explain_min_preference, p["index"], p["vector"],
+                                              self.settings.similar_users)
+        finally:
+            await session.close()
+
+
+async def run(args: argparse.Namespace, url: str, raw: Raw) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=url, timeout=60,
+                                 limits=httpx.Limits(max_connections=args.concurrency)) as client:
+
+        async def api(user: str, explain: bool = True) -> dict[str, Any]:
+            payload = {"query": QUERY, "variables": {"u": user, "explain": explain}}
+            response = await client.post("/graphql", json=payload)
+            body = response.json()
+            if response.status_code != 200 or "errors" in body:
+                raise SystemExit(f"request for user {user} failed: {response.status_code} {body}")
+            return body["data"]["recommendations"]
+
+        session = raw.reader.session(60)
+        try:
+            users = await reads.user_ids(session, raw.dataset)
+            active = [m for m in await reads.models(session, raw.dataset) if m["active"]]
+        finally:
+            await session.close()
+        _, _, answers = await load(api, users, len(users), args.concurrency)  # warm-up + coverage, every user once
+        recommended = [item for a in answers.values() for item in a["items"]]
+        kinds = Counter(item["explanations"][0]["kind"] for item in recommended if item["explanations"])
+        coverage = {"users": len(users), "recommendations": len(recommended),
+                    "with_path": sum(bool(item["explanations"]) for item in recommended),
+                    "strategies": dict(Counter(a["strategy"] for a in answers.values())),
+                    "first_path_kinds": dict(kinds)}
+        coverage["share"] = coverage["with_path"] / max(1, coverage["recommendations"])
+        await load(lambda u: raw.prepare(u, [item["item"]["id"] for item in answers[u]["items"]]), users, len(users),
+                   args.concurrency)
+
+        model = {k: active[0][k] for k in ("name", "version", "dim", "similarity")} if active else None
+        figures: dict[str, Any] = {"coverage": coverage, "model": model}
+        for explain in (True, False):
+            tag = "explain" if explain else "no_explain"
+            lat, secs, _ = await load(lambda u, e=explain: api(u, e), users, args.requests, args.concurrency)
+            figures[f"api_{tag}"] = summary(lat, secs)
+            lat, secs, _ = await load(lambda u, e=explain: raw.call(u, e), users, args.requests, args.concurrency)
+            figures[f"raw_{tag}"] = summary(lat, secs)
+        lat, secs, _ = await load(lambda u: raw.call(u, True), users, min(args.requests, 500), 1)
+        figures["raw_explain_sequential"] = summary(lat, secs)
+        return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", default="movielens-100k")
+    parser.add_argument("--requests", type=int, default=2000, help="timed requests per configuration")
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at once")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    args = parser.parse_args()
+
+    api_settings = ApiSettings(default_dataset=args.dataset)
+    creds = ensure_server(get_settings())
+    port = free_port()
+    env = {**os.environ, "NEO4J_URI": creds.uri, "NEO4J_USER": creds.user, "NEO4J_PASSWORD": creds.password,
+           "KGREC_API_DEFAULT_DATASET": args.dataset}
+    server = start_server(port, args.workers, env)
+    load_before = os.getloadavg()[0]
+    try:
+        async def measure() -> dict[str, Any]:
+            reader = GraphReader(creds, get_settings().neo4j_database)
+            try:
+                raw = Raw(reader, args.dataset, api_settings)
+                return await run(args, f"http://127.0.0.1:{port}", raw)
+            finally:
+                await reader.close()
+
+        figures = asyncio.run(measure())
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(30)
+    figures["load_average"] = {"start": load_before, "end": os.getloadavg()[0], "cpu_count": os.cpu_count()}
+    report(args, figures)
+
+
+def report(args: argparse.Namespace, f: dict[str, Any]) -> None:
+    rows = []
+    for label, key in [("API: recommendations(first: 10, explain: true)", "api_explain"),
+                       ("raw Cypher of the same request (user_state + items + explain/paths)", "raw_explain"),
+                       ("API: recommendations(first: 10, explain: false)", "api_no_explain"),
+                       ("raw Cypher of the same request (user_state + items)", "raw_no_explain"),
+                       ("raw Cypher with explain, one request at a time", "raw_explain_sequential")]:
+        s = f[key]
+        conc = 1 if key.endswith("sequential") else args.concurrency
+        rows.append([label, conc, round(s["p50_ms"], 1), round(s["p95_ms"], 1), round(s["p99_ms"], 1),
+                     round(s["requests_per_s"], 1)])
+    cov = f["coverage"]
+    ratio = f["api_explain"]["p99_ms"] / f["raw_explain"]["p99_ms"]
+    rps = f["api_explain"]["requests_per_s"]
+    section = "\n".join([
+        f"## Serving ({args.dataset})",
+        "",
+        f"`python -m benchmarks.serve --requests {args.requests} --concurrency {args.concurrency} "
+        f"--workers {args.workers}`: `kgrec serve` ({args.workers} uvicorn workers) on 127.0.0.1, the load "
+        "generator, Neo4j and everything else on the same machine; active model: "
+        f"{f['model']['name']} v{f['model']['version']} (dim {f['model']['dim']}, {f['model']['similarity']}). "
+        f"The machine's 1-minute load average was {f['load_average']['start']:.1f} at the start and "
+        f"{f['load_average']['end']:.1f} at the end on {f['load_average']['cpu_count']} cores (other work shares it).",
+        "",
+        markdown_table(["request", "in flight", "p50 ms", "p95 ms", "p99 ms", "requests/s"], rows),
+        "",
+        f"- Explanation coverage: {cov['with_path']:,} of {cov['recommendations']:,} recommended items "
+        f"({cov['share']:.1%}) carry at least one path, over all {cov['users']:,} users (target ≥ 95%); "
+        f"heaviest path kinds: {cov['first_path_kinds']}; strategies: {cov['strategies']}.",
+        f"- API p99 / raw p99 with explanations: {ratio:.2f}× (target ≤ 2×): "
+        f"{'met' if ratio <= 2 else 'not met'}.",
+        f"- Throughput with explanations: {rps:.0f} requests/s (target ≥ 200 on 2 cores): "
+        f"{'met' if rps >= 200 else 'not met'}.",
+    ])
+    write_results("serve", {"args": vars(args), **f}, section)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()

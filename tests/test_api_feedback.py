@@ -1,0 +1,149 @@
+"""recordInteraction over real HTTP on real ML-100K: written at once, folded into the next recommendations
+without retraining, validated, and refused without a valid API key. Every write is undone afterwards so
+the shared graph keeps its 100,000 ratings."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from api_support import DS, Client, live_server, path_in_graph
+from neo4j import Driver
+
+from api.settings import ApiSettings
+from graphstore.models import ModelVersion, active_version, load_embeddings
+from graphstore.provision import Credentials
+
+KEY = "test-key-7f3a"
+RECORD = """mutation($user: ID!, $item: ID!, $rating: Float, $weight: Float, $ts: Int) {
+  recordInteraction(userId: $user, itemId: $item, rating: $rating, weight: $weight, timestamp: $ts) {
+    userId itemId dataset relation value timestamp recordedAt interactionCount } }"""
+RECS = """query($user: ID!, $first: Int!) { recommendations(userId: $user, first: $first, maxPaths: 2) {
+  strategy model { version }
+  items { itemId score explanations { kind nodes { kind id } relationships { type source target } } } } }"""
+
+
+@pytest.fixture(scope="module")
+def client(neo4j_creds: Credentials) -> Iterator[Client]:
+    with live_server(ApiSettings(keys=["another-key", KEY]), neo4j_creds) as url:
+        c = Client(url, key=KEY)
+        yield c
+        c.close()
+
+
+@pytest.fixture
+def graph(ml100k_model: Driver) -> Iterator[Driver]:
+    """The shared ML-100K graph; afterwards every interaction the API recorded, and every user it created, is gone."""
+    yield ml100k_model
+    ml100k_model.execute_query("MATCH (:User {dataset: $ds})-[r:RATED|INTERACTED]->() WHERE r.recorded_at IS NOT NULL "
+                               "DELETE r", ds=DS)
+    ml100k_model.execute_query("MATCH (u:User {dataset: $ds}) WHERE u.created_at IS NOT NULL DETACH DELETE u", ds=DS)
+
+
+@pytest.fixture
+def model(graph: Driver) -> ModelVersion:
+    mv = active_version(graph, DS)
+    assert mv is not None
+    return mv
+
+
+def _new_user() -> str:
+    return f"api-test-{uuid.uuid4().hex[:8]}"
+
+
+def test_new_user_is_folded_in_after_one_rating(client: Client, graph: Driver, model: ModelVersion) -> None:
+    user = _new_user()
+    before = client.data(RECS, {"user": user, "first": 10})["recommendations"]
+    assert before["strategy"] == "POPULARITY" and before["model"] is None
+
+    recorded = client.data(RECORD, {"user": user, "item": "50", "rating": 5, "ts": 893286638})["recordInteraction"]
+    assert recorded == {"userId": user, "itemId": "50", "dataset": DS, "relation": "RATED", "value": 5.0,
+                        "timestamp": 893286638, "recordedAt": recorded["recordedAt"], "interactionCount": 1}
+    stored = graph.execute_query("MATCH (:User {dataset: $ds, id: $u})-[r:RATED]->(i:Item) RETURN i.id AS id, "
+                                 "r.rating AS rating", ds=DS, u=user).records
+    assert [(r["id"], r["rating"]) for r in stored] == [("50", 5.0)]
+
+    after = client.data(RECS, {"user": user, "first": 10})["recommendations"]
+    assert after["strategy"] == "FOLD_IN" and after["model"]["version"] == model.version
+    # one item folded in: the user vector is that item's embedding, so the list is its nearest items by score
+    ids, emb = load_embeddings(graph, model, "Item")
+    query = emb[ids.index("50")]
+    scores = emb @ query if model.similarity == "dot" else (emb / np.linalg.norm(emb, axis=1, keepdims=True)) @ (
+        query / np.linalg.norm(query))
+    expected = [ids[j] for j in np.argsort(-scores, kind="stable") if ids[j] != "50"][:10]
+    assert [r["itemId"] for r in after["items"]] == expected
+    paths = [p for r in after["items"] for p in r["explanations"]]
+    assert paths and all(path_in_graph(graph, DS, p) for p in paths)
+    assert all(p["nodes"][1]["id"] == "50" for p in paths)  # the only history there is
+
+    history = client.data('query($u: ID!) { user(id: $u) { interactionCount interactions { edges { node { '
+                          'itemId rating recordedAt } } } } }', {"u": user})["user"]
+    assert history["interactionCount"] == 1
+    assert history["interactions"]["edges"][0]["node"]["itemId"] == "50"
+    assert history["interactions"]["edges"][0]["node"]["recordedAt"]
+
+
+def test_known_user_changes_without_retraining_and_recording_again_updates(client: Client, graph: Driver) -> None:
+    before = client.data(RECS, {"user": "3", "first": 10})["recommendations"]
+    assert before["strategy"] == "MODEL"
+    top = before["items"][0]["itemId"]
+    client.data(RECORD, {"user": "3", "item": top, "rating": 2})
+    after = client.data(RECS, {"user": "3", "first": 10})["recommendations"]
+    assert after["strategy"] == "FOLD_IN" and top not in {r["itemId"] for r in after["items"]}
+
+    again = client.data(RECORD, {"user": "3", "item": top, "rating": 4})["recordInteraction"]
+    assert again["value"] == 4.0
+    rels = graph.execute_query("MATCH (:User {dataset: $ds, id: '3'})-[r:RATED]->(:Item {id: $i}) RETURN r.rating AS v",
+                               ds=DS, i=top).records
+    assert [r["v"] for r in rels] == [4.0]  # MERGE: still one relationship, now rated 4
+
+    graph.execute_query("MATCH (:User {dataset: $ds, id: '3'})-[r:RATED]->() WHERE r.recorded_at IS NOT NULL DELETE r",
+                        ds=DS)
+    assert client.data(RECS, {"user": "3", "first": 10})["recommendations"] == before
+
+
+@pytest.mark.parametrize(("variables", "code", "words"), [
+    ({"item": "50", "rating": 7}, "BAD_USER_INPUT", "between 1 and 5"),
+    ({"item": "50", "weight": 3}, "BAD_USER_INPUT", "explicit"),
+    ({"item": "50"}, "BAD_USER_INPUT", "send a rating"),
+    ({"item": "50", "rating": 4, "ts": -5}, "BAD_USER_INPUT", "timestamp"),
+    ({"item": "no-such-item", "rating": 4}, "NOT_FOUND", "no-such-item"),
+])
+def test_bad_interactions_are_refused_and_write_nothing(client: Client, graph: Driver, variables: dict,
+                                                        code: str, words: str) -> None:
+    user = _new_user()
+    body = client.gql(RECORD, {"user": user, **variables})
+    assert body["data"] is None and [e["extensions"]["code"] for e in body["errors"]] == [code]
+    assert words in body["errors"][0]["message"]
+    assert not graph.execute_query("MATCH (u:User {dataset: $ds, id: $u}) RETURN u", ds=DS, u=user).records
+
+
+def test_hostile_ids_are_plain_values(client: Client, graph: Driver) -> None:
+    nodes_before = graph.execute_query("MATCH (n) RETURN count(n) AS n").records[0]["n"]
+    hostile = "api-test-x'}) DETACH DELETE n //\" OR 1=1; MATCH (m) DELETE m"
+    recorded = client.data(RECORD, {"user": hostile, "item": "1", "rating": 3})["recordInteraction"]
+    assert recorded["userId"] == hostile
+    assert graph.execute_query("MATCH (u:User {dataset: $ds, id: $u}) RETURN count(u) AS n", ds=DS,
+                               u=hostile).records[0]["n"] == 1
+    assert graph.execute_query("MATCH (n) RETURN count(n) AS n").records[0]["n"] == nodes_before + 1
+
+
+def test_mutations_need_a_valid_key(client: Client, graph: Driver, neo4j_creds: Credentials) -> None:
+    user = _new_user()
+    variables = {"user": user, "item": "50", "rating": 5}
+    anonymous = Client(str(client.http.base_url))
+    assert anonymous.error_codes(RECORD, variables) == ["UNAUTHENTICATED"]
+    assert "X-API-Key" in anonymous.gql(RECORD, variables)["errors"][0]["message"]
+    assert anonymous.error_codes(RECORD, variables, key="wrong") == ["FORBIDDEN"]
+    assert anonymous.error_codes(RECORD, variables, key=KEY[:-1]) == ["FORBIDDEN"]
+    anonymous.close()
+    with live_server(ApiSettings(keys=[]), neo4j_creds) as url:
+        keyless = Client(url, key=KEY)
+        body = keyless.gql(RECORD, variables)
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert "KGREC_API_KEYS" in body["errors"][0]["message"]
+        keyless.close()
+    assert not graph.execute_query("MATCH (u:User {dataset: $ds, id: $u}) RETURN u", ds=DS, u=user).records
+

@@ -1,0 +1,91 @@
+"""Your own files: CSV/TSV/Parquet tables and N-Triples/Turtle/TSV triples, bad rows quarantined, in real Neo4j."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from neo4j import Driver
+
+from ingest.datasets.own_files import OwnDataError
+from ingest.registry import get
+from ingest.run import ingest_dataset
+
+FIXTURE = Path(__file__).parent / "fixtures" / "own-data"
+
+
+def one(driver: Driver, query: str) -> object:
+    return driver.execute_query(query, ds="my-films").records[0][0]
+
+
+def test_csv_tsv_ntriples(db: Driver, tmp_path: Path) -> None:
+    report = ingest_dataset(db, get(str(FIXTURE)), FIXTURE, progress=False, state_dir=tmp_path)
+    assert report.loaded == {"users": 3, "items": 3, "item triples": 3, "entity triples": 1, "entity names": 1,
+                             "interactions": 6, "friends": 2, "trust": 1}
+    got = {(r.file, r.line): r.reason.split(":")[0] for r in report.rejections}
+    assert got == {
+        ("items.csv", 5): "duplicate", ("items.csv", 6): "bad value",
+        ("triples.nt", 7): "bad value", ("triples.nt", 8): "bad predicate", ("triples.nt", 9): "malformed",
+        ("triples.nt", 10): "unsupported", ("triples.nt", 11): "duplicate",
+        ("interactions.csv", 7): "duplicate", ("interactions.csv", 8): "unknown id",
+        ("interactions.csv", 9): "unknown id", ("interactions.csv", 10): "out of range",
+        ("interactions.csv", 11): "bad value",
+        ("social.csv", 5): "bad value", ("social.csv", 6): "unknown id", ("social.csv", 7): "bad value",
+    }
+    assert one(db, "MATCH (d:Dataset {name: $ds}) RETURN d.split_names") == ["holdout"]
+    assert one(db, "MATCH (m:Item:Movie {dataset: $ds, id: 'm2'}) RETURN m.title") == 'Crème, "brûlée" `})'
+    assert one(db, "MATCH (m:Movie {dataset: $ds, id: 'm1'}) RETURN m.year") == 1995
+    assert one(db, "MATCH (u:User {dataset: $ds, id: 'bob'}) RETURN u.age") == 41
+    assert one(db, "MATCH (:User {dataset: $ds})-[r:RATED]->() WHERE r.test_of = ['holdout'] RETURN count(r)") == 2
+    assert one(db, "MATCH (:User {dataset: $ds, id: 'bob'})-[r:RATED]->({id: 'm3'}) RETURN r.rating") == 2.5
+    assert one(db, "MATCH (:Movie {dataset: $ds, id: 'm1'})-[:DIRECTOR]->(d)-[:BIRTH_PLACE]->(c) "
+                   "RETURN d.name + ' / ' + c.name") == "Michael Mann / Chicago"
+    assert one(db, "MATCH (:User {dataset: $ds, id: 'alice'})-[:TRUSTS]->(u) RETURN u.id") == "carol"
+    assert one(db, "MATCH ()-[r:RATED]->(e:Entity) RETURN count(r)") == 0  # the hostile predicate made nothing
+
+
+def test_parquet_turtle_and_tsv_triples(db: Driver, tmp_path: Path) -> None:
+    data = tmp_path / "films"
+    data.mkdir()
+    pq.write_table(pa.table({"user": ["u1", "u1", "u2"], "item": ["a", "b", "a"], "weight": [3.0, 1.0, 7.0],
+                             "test_of": [[], ["last"], []]}), data / "interactions.parquet")
+    pq.write_table(pa.table({"id": ["a", "b"], "title": ["A", "B"],
+                             "uri": ["http://example.org/a", "http://example.org/b"]}), data / "items.parquet")
+    (data / "triples.ttl").write_text(
+        "@prefix ex: <http://example.org/> .\n"
+        "ex:a ex:author ex:writer1 ; ex:genre ex:noir .\n"
+        'ex:writer1 <http://www.w3.org/2000/01/rdf-schema#label> "Writer One" .\n')
+    report = ingest_dataset(db, get(str(data)), data, progress=False, state_dir=tmp_path)
+    assert report.skipped == 0
+    assert report.loaded == {"users": 2, "items": 2, "item triples": 2, "entity triples": 0, "entity names": 1,
+                             "interactions": 3}
+    films = {"ds": "films"}
+    assert db.execute_query("MATCH (d:Dataset {name: $ds}) RETURN d.explicit", **films).records[0][0] is False
+    assert db.execute_query("MATCH (:User {dataset: $ds, id: 'u2'})-[r:INTERACTED]->() RETURN r.weight",
+                            **films).records[0][0] == 7.0
+    assert db.execute_query("MATCH (:Item:Product {dataset: $ds, id: 'a'})-[:AUTHOR]->(e) RETURN e.name",
+                            **films).records[0][0] == "Writer One"
+
+    (data / "triples.ttl").unlink()
+    (data / "triples.tsv").write_text("b\thttp://example.org/genre\thttp://example.org/noir\n"
+                                      "b\thttp://example.org/bad pred\thttp://example.org/x\n")
+    again = ingest_dataset(db, get(str(data)), data, progress=False, state_dir=tmp_path)
+    assert again.loaded["item triples"] == 1 and [r.line for r in again.rejections] == [2]
+    assert db.execute_query("MATCH (:Item {dataset: $ds, id: 'b'})-[:GENRE]->(e) RETURN e.uri",
+                            **films).records[0][0] == "http://example.org/noir"
+
+
+def test_unusable_folders_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(OwnDataError, match=r"no interactions\.csv"):
+        get(str(tmp_path))
+    shutil.copy(FIXTURE / "interactions.csv", tmp_path)
+    (tmp_path / "interactions.tsv").write_text("user\titem\n")
+    with pytest.raises(OwnDataError, match="several interactions files"):
+        get(str(tmp_path))
+    (tmp_path / "interactions.tsv").unlink()
+    (tmp_path / "dataset.toml").write_text('item_label = "Spaceship"\n')
+    with pytest.raises(OwnDataError, match="item label 'Spaceship' is not one of"):
+        get(str(tmp_path))

@@ -1,0 +1,135 @@
+"""The scheduled pipeline on real Neo4j + ML-100K: gate decisions, a worse model refused, a killed run,
+and two runs at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from api_support import Client, live_server
+from neo4j import Driver
+
+from api.settings import ApiSettings
+from graphstore.models import active_version, list_versions
+from graphstore.provision import Credentials, resolve_server
+from kgrec.pipeline import EXIT_LOCKED, PipelineConfig, exit_code, gate, pipeline_lock, run_pipeline
+from kgrec.settings import Settings
+
+ML = "movielens-100k"
+
+
+def _config(tmp_path: Path, data_dir: Path, **train: object) -> PipelineConfig:
+    text = f"""dataset = "{ML}"
+keep = 3
+report_dir = "{tmp_path / 'reports'}"
+[ingest]
+data_dir = "{data_dir}"
+[train]
+model = "bprmf"
+split = "u1"
+device = "cpu"
+{chr(10).join(f'{k} = {json.dumps(v)}' for k, v in {"epochs": 3, "dim": 16, **train}.items())}
+[gate]
+metric = "ndcg@20"
+tolerance = 0.0
+"""
+    path = tmp_path / "pipeline.toml"
+    path.write_text(text)
+    return PipelineConfig.load(path)
+
+
+@pytest.fixture
+def run_settings(settings: Settings, tmp_path: Path) -> Settings:
+    """The test server's connection, with the pipeline's lock, runs and reports under tmp_path."""
+    creds = resolve_server(settings).credentials()
+    return Settings(neo4j_uri=creds.uri, neo4j_user=creds.user, neo4j_password=creds.password, state_dir=tmp_path)
+
+
+def test_gate_rule() -> None:
+    assert gate({"ndcg@20": 0.1}, None, "ndcg@20", 0.0)
+    assert gate({"ndcg@20": 0.099}, {"ndcg@20": 0.1}, "ndcg@20", 0.002)
+    assert not gate({"ndcg@20": 0.09}, {"ndcg@20": 0.1}, "ndcg@20", 0.002)
+    assert gate({"rmse": 0.90}, {"rmse": 0.91}, "rmse", 0.0) and not gate({"rmse": 0.95}, {"rmse": 0.91}, "rmse", 0.0)
+
+
+def test_two_passes_record_the_gate_decision(ml100k_model: Driver, run_settings: Settings, data_dir: Path,
+                                            tmp_path: Path) -> None:
+    for _ in range(2):
+        before = active_version(ml100k_model, ML)
+        report = run_pipeline(_config(tmp_path, data_dir), run_settings)
+        assert report.status == "succeeded" and exit_code(report) == 0, report.error
+        saved = json.loads(report.path.read_text())
+        assert set(saved["steps"]) == {"ingest", "export", "gate", "train"}
+        assert saved["steps"]["ingest"]["mode"] == "up-to-date"  # only what changed is ingested
+        gate_step = saved["steps"]["gate"]
+        assert gate_step["active_version"] == f"{before.name} v{before.version}"
+        after = active_version(ml100k_model, ML)
+        if report.decision == "promoted":
+            assert gate_step["candidate"] >= gate_step["active"]
+            assert (after.name, after.version) == ("bprmf", saved["steps"]["train"]["version"])
+        else:
+            assert report.decision == "rejected" and gate_step["candidate"] < gate_step["active"]
+            assert (after.name, after.version) == (before.name, before.version)
+
+
+def test_a_worse_model_is_not_activated(ml100k_model: Driver, run_settings: Settings, data_dir: Path,
+                                        tmp_path: Path) -> None:
+    before = active_version(ml100k_model, ML)
+    report = run_pipeline(_config(tmp_path, data_dir, epochs=1, lr=1e-9), run_settings)  # barely moves from init
+    assert report.status == "succeeded" and report.decision == "rejected"
+    after = active_version(ml100k_model, ML)
+    assert (after.name, after.version) == (before.name, before.version)
+    rejected = report.steps["train"]["version"]
+    assert any(m.version == rejected and not m.active for m in list_versions(ml100k_model, ML) if m.name == "bprmf")
+
+
+def test_a_pass_warm_starts_from_the_active_version(ml100k_model: Driver, run_settings: Settings, data_dir: Path,
+                                                      tmp_path: Path) -> None:
+    active = active_version(ml100k_model, ML)  # the fixture's BPR-MF, dim 32
+    report = run_pipeline(_config(tmp_path, data_dir, dim=active.dim, epochs=1, lr=1e-12), run_settings)
+    assert report.status == "succeeded", report.error
+    assert report.steps["train"]["warm_started_from"] == f"{active.name} v{active.version}"
+    gate_step = report.steps["gate"]  # unchanged embeddings score as the active version does
+    assert abs(gate_step["candidate"] - gate_step["active"]) < 0.01
+
+
+def test_a_second_run_is_refused_while_one_holds_the_lock(ml100k_model: Driver, run_settings: Settings,
+                                                          data_dir: Path, tmp_path: Path) -> None:
+    with pipeline_lock(run_settings.state_dir / f"pipeline-{ML}.lock"):
+        report = run_pipeline(_config(tmp_path, data_dir), run_settings)
+    assert report.status == "locked" and exit_code(report) == EXIT_LOCKED and "pid" in report.error
+
+
+def test_a_killed_run_leaves_the_active_model_serving(ml100k_model: Driver, run_settings: Settings,
+                                                      data_dir: Path, tmp_path: Path, neo4j_creds: Credentials) -> None:
+    before = active_version(ml100k_model, ML)
+    versions_before = list_versions(ml100k_model, ML)
+    config = _config(tmp_path, data_dir, epochs=500, patience=500)
+    env = {**os.environ, "NEO4J_URI": run_settings.neo4j_uri, "NEO4J_USER": run_settings.neo4j_user,
+           "NEO4J_PASSWORD": run_settings.neo4j_password, "KGREC_STATE_DIR": str(run_settings.state_dir)}
+    command = [sys.executable, "-m", "kgrec", "pipeline", "run", "--config", str(tmp_path / "pipeline.toml")]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 240
+    while not any(p.read_text().strip() for p in run_settings.runs_dir.glob(f"{ML}-bprmf-u1-*/metrics.jsonl")):
+        assert proc.poll() is None, "the pipeline ended before it was killed"
+        assert time.monotonic() < deadline, "training never started"
+        time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    after = active_version(ml100k_model, ML)
+    assert (after.name, after.version) == (before.name, before.version)
+    assert list_versions(ml100k_model, ML) == versions_before  # nothing half-written
+    with live_server(ApiSettings(), neo4j_creds) as url:  # and the API still serves the active version
+        served = Client(url).data('{ recommendations(userId: "1", dataset: "movielens-100k", first: 3, explain: false)'
+                                  " { strategy model { name version } items { rank } } }")["recommendations"]
+    assert served["strategy"] == "MODEL" and served["model"] == {"name": before.name, "version": before.version}
+    assert len(served["items"]) == 3
+    report = run_pipeline(config.model_copy(update={"train": config.train.model_copy(update={"epochs": 1})}),
+                          run_settings)  # the lock died with the process: a re-run goes through
+    assert report.status == "succeeded"

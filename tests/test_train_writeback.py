@@ -1,0 +1,80 @@
+"""Neo4j → learner → Neo4j on real MovieLens-100K: export round trip, `kgrec train`, vector index."""
+
+from pathlib import Path
+
+from neo4j import Driver
+from typer.testing import CliRunner
+
+from graphstore.export import export_graph
+from graphstore.models import active_version, list_versions
+from kgrec.cli import app
+
+ML = "movielens-100k"
+
+
+def test_export_round_trip_matches_the_publisher_files(ml100k_graph: Driver, data_dir: Path) -> None:
+    data = export_graph(ml100k_graph, ML)
+    rel = data["user", "rates", "item"]
+    assert (data["user"].num_nodes, data["item"].num_nodes, rel.edge_index.size(1)) == (943, 1682, 100_000)
+    assert data.explicit and set(data.split_names) == {"u1", "u2", "u3", "u4", "u5", "ua", "ub"}
+    for split in ("u1", "ua"):
+        expected = sum(1 for _ in (data_dir / "movielens-100k" / f"{split}.test").open())
+        bit = 1 << data.split_names.index(split)
+        assert int(((rel.test_in & bit) > 0).sum()) == expected
+    # the first line of u.data: user 196 rated item 242 with 3 at 881250949
+    u, i = data["user"].ids.index("196"), data["item"].ids.index("242")
+    hit = ((rel.edge_index[0] == u) & (rel.edge_index[1] == i)).nonzero().flatten()
+    assert len(hit) == 1 and rel.rating[hit].item() == 3.0 and rel.ts[hit].item() == 881250949
+    directed = ml100k_graph.execute_query(
+        "MATCH (:Item {dataset: $d})-[r:DIRECTOR]->(:Entity) RETURN count(r) AS c", {"d": ML})[0][0]["c"]
+    assert data["item", "director", "entity"].edge_index.size(1) == directed == 1399
+
+
+def test_kgrec_train_writes_an_active_version_behind_a_vector_index(ml100k_graph: Driver, settings) -> None:
+    before = {(m.name, m.version) for m in list_versions(ml100k_graph, ML)}
+    result = CliRunner().invoke(app, ["train", "-d", ML, "-m", "bprmf", "--split", "u1", "--epochs", "2", "--dim", "16",
+                                      "--device", "cpu"], env=_env(settings))
+    assert result.exit_code == 0, result.output
+    mv = active_version(ml100k_graph, ML)
+    assert (mv.name, mv.version) not in before and mv.name == "bprmf" and mv.dim == 16
+    assert "test/ndcg@20" in mv.metrics and f"bprmf v{mv.version} (active)" in result.output
+    counts = ml100k_graph.execute_query(
+        "MATCH (n) WHERE n[$p] IS NOT NULL RETURN labels(n)[0] AS label, count(n) AS c ORDER BY label",
+        {"p": mv.property})[0]
+    assert {r["label"]: r["c"] for r in counts} == {"Item": 1682, "User": 943}
+    records, _, _ = ml100k_graph.execute_query(
+        "MATCH (u:User {dataset: $d, id: '1'}) CALL db.index.vector.queryNodes($index, 5, u[$p]) YIELD node, score "
+        "RETURN node.id AS id, score", {"d": ML, "index": mv.item_index, "p": mv.property})
+    assert len(records) == 5 and all(-1.0 <= r["score"] <= 1.0 for r in records)
+
+    # scoring the stored embeddings on the same split reproduces the training-time test metrics
+    evaluated = CliRunner().invoke(app, ["evaluate", "-d", ML, "--split", "u1"], env=_env(settings))
+    assert evaluated.exit_code == 0, evaluated.output
+    assert "warning" not in evaluated.output
+    shown = dict(line.split() for line in evaluated.output.splitlines() if line.startswith("  "))
+    for key in ("recall@20", "ndcg@20", "precision@10"):
+        assert abs(float(shown[key]) - mv.metrics[f"test/{key}"]) < 1e-3, key
+
+
+def test_models_without_embeddings_are_reported_not_written(ml100k_graph: Driver, settings) -> None:
+    before = list_versions(ml100k_graph, ML)
+    result = CliRunner().invoke(app, ["train", "-d", ML, "-m", "popularity", "--split", "u1"], env=_env(settings))
+    assert result.exit_code == 0, result.output
+    assert "test ndcg@20" in result.output
+    assert list_versions(ml100k_graph, ML) == before
+
+
+def test_unknown_dataset_or_model_is_a_one_line_error(ml100k_graph: Driver, settings) -> None:
+    result = CliRunner().invoke(app, ["train", "-d", "nope"], env=_env(settings))
+    assert result.exit_code == 1 and "run `kgrec ingest nope` first" in result.output
+    result = CliRunner().invoke(app, ["train", "-d", ML, "-m", "no-such-model"], env=_env(settings))
+    assert result.exit_code == 1 and "no-such-model" in result.output
+
+
+def _env(settings) -> dict[str, str]:
+    """Point the CLI at the test server (it reads the environment, like a user's shell)."""
+    from graphstore.provision import resolve_server
+
+    creds = resolve_server(settings).credentials()
+    return {"NEO4J_URI": creds.uri, "NEO4J_USER": creds.user, "NEO4J_PASSWORD": creds.password,
+            "KGREC_STATE_DIR": str(settings.state_dir)}
