@@ -33,14 +33,12 @@ class KGTriples:
     triples: Tensor  # long [N, 3]
     relations: list[str]
     num_entities: int
-    user_offset: int | None  # where users start (None: users not in the graph)
-    item_offset: int
+    item_offset: int  # items start here (users, when included, are 0 … num_users − 1)
 
 
 def build_triples(graph: TrainGraph, *, include_users: bool, use_knowledge: bool = True) -> KGTriples:
     """Training interactions (when ``include_users``) and knowledge edges as KGE triples."""
     n_entities = int(graph.data["entity"].num_nodes) if "entity" in graph.data.node_types else 0
-    user_offset = 0 if include_users else None
     item_offset = graph.num_users if include_users else 0
     entity_offset = item_offset + graph.num_items
     parts: list[Tensor] = []
@@ -59,7 +57,7 @@ def build_triples(graph: TrainGraph, *, include_users: bool, use_knowledge: bool
                                      dim=1))
     if not parts:
         raise ValueError("no triples: the graph has no knowledge edges and interactions were not included")
-    return KGTriples(torch.cat(parts), relations, entity_offset + n_entities, user_offset, item_offset)
+    return KGTriples(torch.cat(parts), relations, entity_offset + n_entities, item_offset)
 
 
 def make_kge(name: str, kg: KGTriples, dim: int, seed: int, device: torch.device, lr: float,
@@ -82,7 +80,8 @@ def train_kge_epochs(loop: SLCWATrainingLoop, factory: CoreTriplesFactory, up_to
                      first: bool) -> float:
     """Continue PyKEEN training up to ``up_to_epoch`` (its epochs are cumulative); the last epoch's loss."""
     losses = loop.train(triples_factory=factory, num_epochs=up_to_epoch, batch_size=batch_size,
-                        continue_training=not first, use_tqdm=False, use_tqdm_batch=False, clear_optimizer=False)
+                        continue_training=not first, use_tqdm=False, use_tqdm_batch=False, clear_optimizer=False,
+                        pin_memory=torch.cuda.is_available())
     return float(losses[-1]) if losses else float("nan")
 
 

@@ -44,8 +44,8 @@ def bpr_batches(user: Tensor, item: Tensor, num_items: int, batch_size: int, gen
 def rating_batches(user: Tensor, item: Tensor, rating: Tensor, batch_size: int, generator: torch.Generator,
                    device: torch.device) -> Iterator[Batch]:
     """One epoch over observed (user, item, rating) rows in random order."""
+    user, item, rating = user.cpu(), item.cpu(), rating.cpu()
     order = torch.randperm(user.numel(), generator=generator)
     for start in range(0, order.numel(), batch_size):
         idx = order[start:start + batch_size]
-        yield Batch(users=user.cpu()[idx].to(device), items=item.cpu()[idx].to(device),
-                    ratings=rating.cpu()[idx].to(device))
+        yield Batch(users=user[idx].to(device), items=item[idx].to(device), ratings=rating[idx].to(device))

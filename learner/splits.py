@@ -57,7 +57,7 @@ class Split:
         return {p: int(self.part(p).numel()) for p in ("train", "valid", "test")}
 
 
-def available_splits(data: HeteroData) -> list[str]:
+def available_splits(data: HeteroData | Interactions) -> list[str]:
     """Split names ``make_split`` accepts for ``data``."""
     return [*data.split_names, *GENERATED_SPLITS]
 
@@ -119,8 +119,7 @@ def make_split(data: HeteroData | Interactions, name: str, *, seed: int = 0, val
         key[order] = all_idx
         test, valid = _holdout(inter.user, key, inter.num_users, test_frac, valid_frac)
     else:
-        known = [*inter.split_names, *GENERATED_SPLITS]
-        raise ValueError(f"unknown split {name!r}; this graph has: {', '.join(known)}")
+        raise ValueError(f"unknown split {name!r}; this graph has: {', '.join(available_splits(inter))}")
     train = ~test & ~valid
     return Split(name=name, interactions=inter, train=all_idx[train], valid=all_idx[valid], test=all_idx[test],
                  seed=seed)

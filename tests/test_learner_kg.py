@@ -82,3 +82,13 @@ def test_knowledge_models_beat_popularity(model: str, options: dict, popularity:
 def test_knowledge_models_refuse_graphs_without_knowledge(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="needs knowledge edges"):
         train(ml100k(USERS), "cke", "u1", run_dir=tmp_path, **FAST)
+
+
+def test_collective_ease_uses_knowledge(popularity: TrainResult, tmp_path: Path) -> None:
+    data = ml100k(USERS, True)
+    split = make_split(data, "u1")
+    plain = train(data, "ease", split, lam=100.0, run_dir=tmp_path / "plain", **FAST)
+    with_kg = train(data, "ease", split, lam=100.0, knowledge_weight=1.0, run_dir=tmp_path / "kg", **FAST)
+    assert with_kg.metrics["test"]["ndcg@20"] > popularity.metrics["test"]["ndcg@20"] + 0.03
+    assert not torch.equal(plain.model.b, with_kg.model.b)
+    assert with_kg.metrics["test"] != plain.metrics["test"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 import torch
@@ -29,7 +29,6 @@ class TrainGraph:
     data: HeteroData
     device: torch.device
     seed: int = 0
-    cache: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass

@@ -18,21 +18,23 @@ from learner.models.base import Batch, Recommender, bpr_loss, l2
 class BPRMF(Recommender):
     """BPR-MF (Rendle et al., UAI 2009): dot product of free user and item embeddings, BPR loss.
 
-    Args: ``dim`` embedding size; ``reg`` L2 weight on the batch's embeddings.
+    Args: ``dim`` embedding size; ``reg`` L2 weight on the batch's embeddings; ``init_std`` of the
+    normal initialisation.
     """
 
-    train_defaults: ClassVar[dict[str, float | int]] = {"epochs": 200, "lr": 5e-3, "batch_size": 2048}
+    train_defaults: ClassVar[dict[str, float | int]] = {"epochs": 300, "lr": 1e-3, "batch_size": 2048}
 
-    def __init__(self, num_users: int, num_items: int, dim: int = 64, reg: float = 1e-4) -> None:
+    def __init__(self, num_users: int, num_items: int, dim: int = 64, reg: float = 1e-4,
+                 init_std: float = 0.03) -> None:
         super().__init__(num_users, num_items)
-        self.reg = reg
+        self.reg, self.init_std = reg, init_std
         self.user_emb = torch.nn.Embedding(num_users, dim)
         self.item_emb = torch.nn.Embedding(num_items, dim)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        torch.nn.init.normal_(self.user_emb.weight, std=0.1)
-        torch.nn.init.normal_(self.item_emb.weight, std=0.1)
+        torch.nn.init.normal_(self.user_emb.weight, std=self.init_std)
+        torch.nn.init.normal_(self.item_emb.weight, std=self.init_std)
 
     def loss(self, batch: Batch) -> Tensor:
         u = self.user_emb(batch.users)

@@ -64,4 +64,5 @@ class SymmetricLGConv(LGConv):
 def interaction_matrix(user: Tensor, item: Tensor, num_users: int, num_items: int) -> Tensor:
     """Binary user × item matrix of the training interactions, torch sparse COO (coalesced)."""
     values = torch.ones(user.numel(), device=user.device)
-    return torch.sparse_coo_tensor(torch.stack([user, item]), values, (num_users, num_items)).coalesce()
+    return torch.sparse_coo_tensor(torch.stack([user, item]), values, (num_users, num_items),
+                                   check_invariants=True).coalesce()

@@ -49,7 +49,8 @@ class ItemKNN(Recommender):
             cols.append(top_idx.reshape(-1))
             vals.append(top_val.reshape(-1))
         index = torch.stack([torch.cat(rows), torch.cat(cols)])
-        self.sim_t = torch.sparse_coo_tensor(index, torch.cat(vals), (self.num_items, self.num_items)).coalesce()
+        self.sim_t = torch.sparse_coo_tensor(index, torch.cat(vals), (self.num_items, self.num_items),
+                                             check_invariants=True).coalesce()
         self.x = x
 
     def scorer(self) -> Scorer:

@@ -22,18 +22,20 @@ from learner.models.graph import SymmetricLGConv, bipartite_edge_index, normaliz
 class LightGCN(Recommender):
     """LightGCN (He et al., SIGIR 2020): embeddings smoothed over the user–item graph, BPR loss.
 
-    Args: ``dim`` embedding size; ``num_layers`` propagation steps; ``reg`` L2 weight on E^(0).
+    Args: ``dim`` embedding size; ``num_layers`` propagation steps; ``reg`` L2 weight on E^(0);
+    ``init_std`` of the normal initialisation of E^(0).
     """
 
     train_defaults: ClassVar[dict[str, float | int]] = {"epochs": 150, "lr": 5e-3, "batch_size": 4096}
 
-    def __init__(self, num_users: int, num_items: int, dim: int = 64, num_layers: int = 3, reg: float = 1e-4) -> None:
+    def __init__(self, num_users: int, num_items: int, dim: int = 64, num_layers: int = 3, reg: float = 1e-4,
+                 init_std: float = 0.1) -> None:
         super().__init__(num_users, num_items)
         self.reg = reg
         self.net = PygLightGCN(num_users + num_items, dim, num_layers)
         # the adjacency is normalised once in prepare(); its symmetry makes the backward pass cheap
         self.net.convs = torch.nn.ModuleList(SymmetricLGConv() for _ in range(num_layers))
-        torch.nn.init.normal_(self.net.embedding.weight, std=0.1)
+        torch.nn.init.normal_(self.net.embedding.weight, std=init_std)
         self.adj: Tensor | None = None
 
     def prepare(self, graph: TrainGraph) -> None:

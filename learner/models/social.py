@@ -27,8 +27,8 @@ class SocialLightGCN(LightGCN):
     requires = ("social",)
 
     def __init__(self, num_users: int, num_items: int, dim: int = 64, num_layers: int = 3, reg: float = 1e-4,
-                 social_weight: float = 1.0, relations: tuple[str, ...] | None = None) -> None:
-        super().__init__(num_users, num_items, dim=dim, num_layers=num_layers, reg=reg)
+                 init_std: float = 0.1, social_weight: float = 1.0, relations: tuple[str, ...] | None = None) -> None:
+        super().__init__(num_users, num_items, dim=dim, num_layers=num_layers, reg=reg, init_std=init_std)
         self.social_weight, self.relations = social_weight, relations
 
     def prepare(self, graph: TrainGraph) -> None:
