@@ -92,12 +92,10 @@ SUITES: dict[str, Suite] = {
     ]),
     "ml100k-kge": Suite("MovieLens-100K u1: PyKEEN KGE on the collaborative KG (interactions as triples)",
                         _ml100k(True), "u1", [
-        Run("TransE (PyKEEN), with KG", "transe", {"eval_every": 2, "patience": 5}),
-        Run("TransE (PyKEEN), without KG", "transe", {"use_knowledge": False, "eval_every": 2, "patience": 5}),
-        Run("DistMult (PyKEEN), with KG", "distmult", {"eval_every": 2, "patience": 5}),
-        Run("DistMult (PyKEEN), without KG", "distmult", {"use_knowledge": False, "eval_every": 2, "patience": 5}),
-        Run("RotatE (PyKEEN), with KG", "rotate", {"eval_every": 2, "patience": 5}),
-        Run("RotatE (PyKEEN), without KG", "rotate", {"use_knowledge": False, "eval_every": 2, "patience": 5}),
+        Run(f"{label} (PyKEEN), {'with' if kg else 'without'} KG", name,
+            {"eval_every": 2, "patience": 5, "epochs": 40, "use_knowledge": kg})
+        for label, name in (("TransE", "transe"), ("DistMult", "distmult"), ("RotatE", "rotate"))
+        for kg in (True, False)
     ]),
     "lastfm-social": Suite("HetRec Last.fm 2K, seeded per-user random 80/10/10 (play counts as implicit feedback)",
                            lastfm_2k, "random", [

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -80,10 +81,13 @@ def main() -> None:
     parser.add_argument("--checkpoints", type=Path, default=Path("/tmp/recbole-checkpoints"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    data, checkpoints = args.data.resolve(), args.checkpoints.resolve()
+    checkpoints.mkdir(parents=True, exist_ok=True)
+    os.chdir(checkpoints)  # RecBole writes log/ and log_tensorboard/ into the working directory
     stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"suites": {}}
     suite = stored["suites"].setdefault(args.suite, {"dataset": args.dataset, "rows": []})
     for model in args.models:
-        row = run(model, args.data, args.dataset, args.checkpoints)
+        row = run(model, data, args.dataset, checkpoints)
         suite["rows"] = [r for r in suite["rows"] if r["model"] != model] + [row]
         RESULTS.parent.mkdir(exist_ok=True)
         RESULTS.write_text(json.dumps(stored, indent=2) + "\n")

@@ -22,7 +22,7 @@ class BPRMF(Recommender):
     normal initialisation.
     """
 
-    train_defaults: ClassVar[dict[str, float | int]] = {"epochs": 300, "lr": 1e-3, "batch_size": 2048}
+    train_defaults: ClassVar[dict[str, float | int]] = {"epochs": 300, "lr": 2e-3, "batch_size": 2048}
 
     def __init__(self, num_users: int, num_items: int, dim: int = 64, reg: float = 1e-4,
                  init_std: float = 0.03) -> None:
