@@ -18,7 +18,8 @@ BOLT, HTTP = 27687, 27474
 
 @pytest.fixture
 def server(tmp_path: Path) -> MavenServer:
-    srv = MavenServer(Settings(neo4j_uri=None, neo4j_password=None, neo4j_backend="maven", state_dir=tmp_path,
+    # a password that starts with "-" must not be read as an option by neo4j-admin
+    srv = MavenServer(Settings(neo4j_uri=None, neo4j_password="-dash-first", neo4j_backend="maven", state_dir=tmp_path,
                                bolt_port=BOLT, http_port=HTTP, neo4j_heap="512m", neo4j_pagecache="128m"))
     yield srv
     srv.stop()

@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 import shutil
+import string
 import subprocess
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def managed_password(settings: Settings) -> tuple[str, str]:
     if path.exists():
         return path.read_text().strip(), str(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    password = secrets.token_urlsafe(18)
+    password = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(24))
     path.write_text(password + "\n")
     path.chmod(0o600)
     return password, str(path)
@@ -207,7 +208,8 @@ class MavenServer:
         if not (self.home / "data" / "dbms" / "auth.ini").exists() and not (
             self.home / "data" / "databases" / "system"
         ).exists():
-            proc = self._java(ADMIN, "dbms", "set-initial-password", creds.password)
+            # "--" ends the options: a password may start with "-"
+            proc = self._java(ADMIN, "dbms", "set-initial-password", "--", creds.password)
             if proc.returncode != 0:
                 raise ProvisionError(f"Could not set the initial password: {proc.stderr.strip()[-200:]}")
         log.info("Starting Neo4j %s (Bolt %s, Browser http://127.0.0.1:%s)…",
