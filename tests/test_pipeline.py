@@ -81,7 +81,9 @@ def test_two_passes_record_the_gate_decision(ml100k_model: Driver, run_settings:
 def test_a_worse_model_is_not_activated(ml100k_model: Driver, run_settings: Settings, data_dir: Path,
                                         tmp_path: Path) -> None:
     before = active_version(ml100k_model, ML)
-    report = run_pipeline(_config(tmp_path, data_dir, epochs=1, lr=1e-9), run_settings)  # barely moves from init
+    # barely moves from its random init; no warm start, or it would copy the active version's embeddings
+    report = run_pipeline(_config(tmp_path, data_dir, epochs=1, lr=1e-9, warm_start=False), run_settings)
+    assert report.steps["train"]["warm_started_from"] is None
     assert report.status == "succeeded" and report.decision == "rejected"
     after = active_version(ml100k_model, ML)
     assert (after.name, after.version) == (before.name, before.version)
