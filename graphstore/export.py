@@ -15,6 +15,7 @@ The contract (what `learner` relies on):
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -68,26 +69,18 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
     data["user"].num_nodes, data["user"].ids = len(user_ids), user_ids
     data["item"].num_nodes, data["item"].ids, data["item"].titles = len(item_ids), item_ids, titles
 
-    u_ids: list[str] = []
-    i_ids: list[str] = []
-    values: list[float] = []
-    ts: list[int] = []
-    masks: list[int] = []
-    for start in range(0, len(user_ids), batch_users):
-        rec = _one(driver, q["interactions"], {"dataset": dataset, "bits": {s: 1 << k for k, s in enumerate(splits)},
-                                                 "users": user_ids[start:start + batch_users]}, database)
-        u_ids += rec["users"]
-        i_ids += rec["items"]
-        values += rec["values"]
-        ts += rec["ts"]
-        masks += rec["masks"]
-    if not i_ids:
+    batches = _interaction_batches(driver, q["interactions"], dataset, user_ids, splits, database, batch_users)
+    if not batches or not sum(len(b["users"]) for b in batches):
         raise ExportError(f"dataset {dataset!r} has no interactions in Neo4j")
+    heads = _column(batches, "users", np.int64) + np.repeat([b["start"] for b in batches],
+                                                           [len(b["users"]) for b in batches])
+    tails = items.get_indexer(_column(batches, "items", object))
+    keep = tails >= 0  # False only for an item added since the item list was read
     rel = data["user", "rates", "item"]
-    rel.edge_index = _edge_index(users, u_ids, items, i_ids)
-    rel.rating = torch.tensor(values, dtype=torch.float32)
-    rel.ts = torch.tensor(ts, dtype=torch.int64)
-    rel.test_in = torch.tensor(masks, dtype=torch.int64)
+    rel.edge_index = torch.from_numpy(np.stack([heads, tails])[:, keep] if not keep.all() else np.stack([heads, tails]))
+    for name, key, dtype in (("rating", "values", np.float32), ("ts", "ts", np.int64), ("test_in", "masks", np.int64)):
+        values = _column(batches, key, dtype)
+        rel[name] = torch.from_numpy(values if keep.all() else values[keep])
 
     if knowledge:
         _add_knowledge(driver, q, data, dataset, items, database)
@@ -97,6 +90,26 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
     log.info("exported %s: %d users, %d items, %d interactions, %d entities", dataset, len(user_ids),
              len(item_ids), rel.edge_index.size(1), data["entity"].num_nodes if "entity" in data.node_types else 0)
     return data
+
+
+def _column(batches: list[dict], key: str, dtype: type) -> np.ndarray:
+    """One column of every batch as one array (numpy: torch ops on a busy machine cost more in thread start-up)."""
+    return np.concatenate([np.asarray(b[key], dtype=dtype) for b in batches])
+
+
+def _interaction_batches(driver: Driver, query: str, dataset: str, user_ids: list[str], splits: list[str],
+                         database: str, batch_users: int, workers: int = 2) -> list[dict]:
+    """One record of parallel lists per batch of users (with its first user's index as "start"); `workers` batches
+    are read concurrently (the server runs each query on one thread)."""
+    bits = {s: 1 << k for k, s in enumerate(splits)}
+    size = max(1, min(batch_users, -(-len(user_ids) // workers)))
+
+    def read(start: int) -> dict:
+        params = {"dataset": dataset, "bits": bits, "users": user_ids[start:start + size]}
+        return {**_one(driver, query, params, database), "start": start}
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(read, range(0, len(user_ids), size)))
 
 
 def _add_knowledge(driver: Driver, q: dict[str, str], data: HeteroData, dataset: str, items: pd.Index,
