@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from threading import Lock
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
@@ -36,6 +37,45 @@ def _rel_type(rel: str) -> str:
     if not TYPE_PATTERN.match(rel):
         raise ValueError(f"relationship type {rel!r} does not match {TYPE_PATTERN.pattern}")
     return rel
+
+
+def positions(values: Iterable[Hashable]) -> tuple[list[Any], list[int]]:
+    """The distinct values in first-seen order, and the position of each value among them."""
+    first: dict[Hashable, int] = {}
+    index = [first.setdefault(v, len(first)) for v in values]
+    return list(first), index
+
+
+def _keyed(var: str, label: str, ids: str) -> str:
+    """Subquery binding `{var}s`: the (dataset, id) nodes of list parameter `ids` in its order, each as [node] or
+    [null] (collect drops nulls). One index seek per distinct id instead of one per row."""
+    return (
+        f"CALL () {{ UNWIND range(0, size(${ids}) - 1) AS j "
+        f"OPTIONAL MATCH ({var}:{label} {{dataset: $ds, id: ${ids}[j]}}) {by_key(var, label)} "
+        f"WITH j, {var} ORDER BY j RETURN collect([{var}]) AS {var}s }}"
+    )
+
+
+def _merged(var: str, uris: str, names: str | None = None, extra: str = "") -> str:
+    """Subquery binding `{var}s`: the (:Entity) nodes of list parameter `uris` in its order, each as [node], MERGEd
+    (named from list parameter `names` when new; `extra` is a SET clause for every one)."""
+    named = f" ON CREATE SET {var}.name = ${names}[j]" if names else ""
+    return (
+        f"CALL () {{ UNWIND range(0, size(${uris}) - 1) AS j MERGE ({var}:Entity {{uri: ${uris}[j]}}){named}{extra} "
+        f"WITH j, {var} ORDER BY j RETURN collect([{var}]) AS {var}s }}"
+    )
+
+
+def _link(prefix: str, rel: str, props: dict[str, str], create: bool) -> str:
+    """`prefix` (subqueries binding `ss` and `os`), then (s)-[:REL {props}]->(o) for each position k of $si/$oi,
+    CREATEd (rows known new) or MERGEd with its properties SET."""
+    rows = "UNWIND range(0, size($si) - 1) AS k WITH ss[$si[k]][0] AS s, os[$oi[k]][0] AS o, k " \
+        "WHERE s IS NOT NULL AND o IS NOT NULL"
+    if create:
+        values = " {" + ", ".join(f"{name}: {expr}" for name, expr in props.items()) + "}" if props else ""
+        return f"{prefix} {rows} CREATE (s)-[:{rel}{values}]->(o)"
+    values = " SET " + ", ".join(f"x.{name} = {expr}" for name, expr in props.items()) if props else ""
+    return f"{prefix} {rows} MERGE (s)-[x:{rel}]->(o){values}"
 
 
 def batched(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -74,13 +114,21 @@ class GraphWriter:
     database: str = "neo4j"
     fresh: bool = False  # no node of this dataset exists yet: CREATE instead of MERGE (rows are unique)
     counts: WriteCounts = field(default_factory=WriteCounts)
+    _lock: Lock = field(default_factory=Lock, repr=False)  # batches may be written from several threads
 
     def _write(self, query: str, **params: Any) -> None:
-        def work(tx: ManagedTransaction) -> Any:
-            return tx.run(query, ds=self.dataset, **params).consume().counters
+        self._write_all([(query, params)])
+
+    def _write_all(self, queries: list[tuple[str, dict[str, Any]]]) -> None:
+        """Run the queries in one managed transaction (retried as a whole on transient errors)."""
+        def work(tx: ManagedTransaction) -> list[Any]:
+            return [tx.run(query, ds=self.dataset, **params).consume().counters for query, params in queries]
 
         with self.driver.session(database=self.database) as session:
-            self.counts.add(session.execute_write(work))
+            done = session.execute_write(work)
+        with self._lock:
+            for counters in done:
+                self.counts.add(counters)
 
     def dataset_node(self, domain: str, item_label: str, explicit: bool, split_names: list[str]) -> None:
         self._write(
@@ -126,62 +174,61 @@ class GraphWriter:
         return f"{'CREATE' if self.fresh else 'MERGE'} ({var}:{label} {{dataset: $ds, id: r.id}})"
 
     def interactions(self, rows: list[Row], rel: str) -> None:
-        """(:User)-[:RATED|INTERACTED {rating|weight, ts, test_of}]->(:Item); rows grouped by user (one seek each)."""
+        """(:User)-[:RATED|INTERACTED {rating|weight, ts, test_of}]->(:Item)."""
         value = INTERACTION_TYPES.get(rel)
         if value is None:
             raise ValueError(f"interaction type {rel!r} is not one of {sorted(INTERACTION_TYPES)}")
-        write = (
-            f"CREATE (u)-[:{rel} {{{value}: r.w, ts: r.ts, test_of: r.t}}]->(i)" if self.fresh
-            else f"MERGE (u)-[x:{rel}]->(i) SET x.{value} = r.w, x.ts = r.ts, x.test_of = r.t"
-        )
-        by_user: dict[str, list[Row]] = defaultdict(list)
-        for row in rows:
-            by_user[row["u"]].append(row)
+        users, si = positions(r["u"] for r in rows)
+        items, oi = positions(r["i"] for r in rows)
         self._write(
-            f"UNWIND $groups AS g MATCH (u:User {{dataset: $ds, id: g.u}}) {by_key('u', 'User')} "
-            f"UNWIND g.rows AS r MATCH (i:Item {{dataset: $ds, id: r.i}}) {by_key('i', 'Item')} {write}",
-            groups=[{"u": u, "rows": rs} for u, rs in by_user.items()],
+            _link(f"{_keyed('s', 'User', 'users')} {_keyed('o', 'Item', 'items')}", rel,
+                  {value: "$w[k]", "ts": "$ts[k]", "test_of": "$t[k]"}, self.fresh),
+            users=users, items=items, si=si, oi=oi,
+            w=[r["w"] for r in rows], ts=[r["ts"] for r in rows], t=[r["t"] for r in rows],
         )
 
     def social(self, rows: list[Row], rel: str) -> None:
         if rel not in SOCIAL_TYPES:
             raise ValueError(f"social type {rel!r} is not one of {sorted(SOCIAL_TYPES)}")
+        sources, si = positions(r["u"] for r in rows)
+        targets, oi = positions(r["v"] for r in rows)
         self._write(
-            "UNWIND $rows AS r "
-            f"MATCH (u:User {{dataset: $ds, id: r.u}}) {by_key('u', 'User')} MATCH (v:User {{dataset: $ds, id: r.v}}) "
-            f"{by_key('v', 'User')} "
-            f"{'CREATE' if self.fresh else 'MERGE'} (u)-[:{rel}]->(v)",
-            rows=rows,
+            _link(f"{_keyed('s', 'User', 'sources')} {_keyed('o', 'User', 'targets')}", rel, {}, self.fresh),
+            sources=sources, targets=targets, si=si, oi=oi,
         )
 
     def entities(self, rows: list[Row]) -> None:
         """Readable names from the data (they replace names derived from IRIs)."""
-        self._write("UNWIND $rows AS r MERGE (e:Entity {uri: r.uri}) SET e.name = r.name", rows=rows)
+        self._write(
+            "UNWIND range(0, size($uris) - 1) AS k MERGE (e:Entity {uri: $uris[k]}) SET e.name = $names[k]",
+            uris=[r["uri"] for r in rows], names=[r["name"] for r in rows],
+        )
 
     def knowledge(self, rows: list[Row], entity_label: str | None = None, from_entity: bool = False) -> None:
-        """(:Item)-[:REL {predicate}]->(:Entity), or (:Entity)-[…]->(:Entity) with `from_entity`; one query per type."""
+        """(:Item)-[:REL {predicate}]->(:Entity), or (:Entity)-[…]->(:Entity) with `from_entity`; one query per type,
+        all in one transaction."""
         extra = ""
         if entity_label is not None:
             if entity_label not in ENTITY_LABELS:
                 raise ValueError(f"entity label {entity_label!r} is not one of {sorted(ENTITY_LABELS)}")
-            extra = f" SET e:{entity_label}"
-        subject = (
-            "MERGE (s:Entity {uri: r.s})" if from_entity
-            else f"MATCH (s:Item {{dataset: $ds, id: r.s}}) {by_key('s', 'Item')}"
-        )
+            extra = f" SET o:{entity_label}"
         by_rel: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
             by_rel[row["rel"]].append(row)
+        queries = []
         for rel, group in by_rel.items():
-            link = (
-                f"CREATE (s)-[:{_rel_type(rel)} {{predicate: r.p}}]->(e)" if self.fresh and not from_entity
-                else f"MERGE (s)-[k:{_rel_type(rel)}]->(e) SET k.predicate = r.p"
-            )
-            self._write(
-                f"UNWIND $rows AS r {subject} "
-                f"MERGE (e:Entity {{uri: r.o}}) ON CREATE SET e.name = r.name{extra} {link}",
-                rows=group,
-            )
+            subjects, si = positions(r["s"] for r in group)
+            objects, oi = positions(r["o"] for r in group)
+            names = [""] * len(objects)
+            for k, row in zip(reversed(oi), reversed(group), strict=True):  # the first row's name wins
+                names[k] = row["name"]
+            preds, pi = positions(r["p"] for r in group)
+            subject = _merged("s", "subjects") if from_entity else _keyed("s", "Item", "subjects")
+            query = _link(f"{subject} {_merged('o', 'objects', 'names', extra)}", _rel_type(rel),
+                          {"predicate": "$preds[$pi[k]]"}, self.fresh and not from_entity)
+            queries.append((query, {"subjects": subjects, "objects": objects, "names": names, "si": si, "oi": oi,
+                                    "preds": preds, "pi": pi}))
+        self._write_all(queries)
 
     def predicates(self, catalogue: dict[str, str]) -> None:
         """(:Predicate {iri, type}) for each predicate IRI written."""
