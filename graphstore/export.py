@@ -27,6 +27,7 @@ from graphstore.cypher_files import load_cypher
 
 log = logging.getLogger(__name__)
 
+READERS = 2  # sessions reading interaction batches at once
 QUERIES = ("dataset", "users", "items", "interactions", "knowledge", "entity_links", "social")
 
 
@@ -98,17 +99,17 @@ def _column(batches: list[dict], key: str, dtype: type) -> np.ndarray:
 
 
 def _interaction_batches(driver: Driver, query: str, dataset: str, user_ids: list[str], splits: list[str],
-                         database: str, batch_users: int, workers: int = 2) -> list[dict]:
-    """One record of parallel lists per batch of users (with its first user's index as "start"); `workers` batches
+                         database: str, batch_users: int) -> list[dict]:
+    """One record of parallel lists per batch of users (with its first user's index as "start"); READERS batches
     are read concurrently (the server runs each query on one thread)."""
     bits = {s: 1 << k for k, s in enumerate(splits)}
-    size = max(1, min(batch_users, -(-len(user_ids) // workers)))
+    size = max(1, min(batch_users, -(-len(user_ids) // READERS)))
 
     def read(start: int) -> dict:
         params = {"dataset": dataset, "bits": bits, "users": user_ids[start:start + size]}
         return {**_one(driver, query, params, database), "start": start}
 
-    with ThreadPoolExecutor(workers) as pool:
+    with ThreadPoolExecutor(READERS) as pool:
         return list(pool.map(read, range(0, len(user_ids), size)))
 
 
