@@ -89,7 +89,7 @@ def enrich_from_sparql(
     for section in (Section("knowledge", "dbpedia (sparql)", triples, sources=()),
                     Section("entities", "entity labels", [{"uri": u, "name": n} for u, n in names.items()])):
         report.sections[section.name] = write_section(writer, section, "Product", settings.write_batch_size,
-                                                      progress, catalogue)
+                                                      progress, catalogue, settings.write_workers)
     if catalogue:
         writer.predicates(catalogue)
     return report.finish(q, writer, started)

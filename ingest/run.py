@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -105,6 +106,7 @@ def ingest_dataset(
     state_dir: Path | None = None,
     database: str | None = None,
     batch_size: int | None = None,
+    workers: int | None = None,
     max_rows: int | None = None,
 ) -> IngestReport:
     """Ingest dataset `name` (a registry name, or a spec) from `data_dir` (else the cache, else the publisher).
@@ -112,13 +114,15 @@ def ingest_dataset(
     Idempotent: a re-run with unchanged files writes nothing ("up-to-date"; `force` re-writes, MERGE keeps
     counts exact); when only appendable files grew (old content a prefix), only the appended rows are written.
     Bad rows go to a JSONL quarantine file under `state_dir/quarantine`; with `strict` any bad row fails the
-    run before anything is written. `max_rows` writes only the first rows of each interaction, knowledge and
-    social section (a deterministic prefix, for trials and tests); such a run is recorded as incomplete.
+    run before anything is written. `workers` batches of a section are written concurrently. `max_rows` writes
+    only the first rows of each interaction, knowledge and social section (a deterministic prefix, for trials and
+    tests); such a run is recorded as incomplete.
     """
     settings = get_settings()
     spec = get(name) if isinstance(name, str) else name
     database = database or settings.neo4j_database
     batch_size = batch_size or settings.write_batch_size
+    workers = workers or settings.write_workers
     started = time.perf_counter()
     paths = resolve_files(spec, data_dir, cache_dir or settings.cache_dir, progress)
     if strict:
@@ -151,7 +155,7 @@ def ingest_dataset(
             if max_rows is not None and section.kind not in ("users", "items"):
                 section.rows, section.total = islice(section.rows, max_rows), None
             report.sections[section.name] = write_section(writer, section, meta.item_label, batch_size, progress,
-                                                          catalogue)
+                                                          catalogue, workers)
     finally:
         q.close()
     if catalogue:
@@ -215,11 +219,19 @@ def _grew_from(path: Path, old: dict[str, Any]) -> bool:
     return file_digest(path, limit=size) == old["sha256"]
 
 
+CONCURRENT_KINDS = frozenset({"users", "items", "interactions", "social"})  # batches touch no shared new node
+
+
 def write_section(
     writer: GraphWriter, section: Section, item_label: str, batch_size: int, progress: bool,
-    catalogue: dict[str, str],
+    catalogue: dict[str, str], workers: int = 1,
 ) -> SectionStats:
-    """Write one section in batches with a progress bar; knowledge predicates are added to `catalogue`."""
+    """Write one section in batches with a progress bar; knowledge predicates are added to `catalogue`.
+
+    Up to `workers` batches of users, items, interactions or social links are written at once, each in its own
+    managed transaction, while the next batch is parsed. Sections that MERGE shared entities are written one batch
+    at a time: concurrent batches deadlocked on the entity key locks (retried, but seconds lost each time).
+    """
     write = {
         "users": writer.users,
         "items": lambda rows: writer.items(rows, item_label),
@@ -229,23 +241,23 @@ def write_section(
         "knowledge": lambda rows: writer.knowledge(rows, section.entity_label),
         "entity_knowledge": lambda rows: writer.knowledge(rows, section.entity_label, from_entity=True),
     }[section.kind]
+    workers = max(1, workers) if section.kind in CONCURRENT_KINDS else 1
     total = section.total if section.total is not None else _len(section.rows)
     written, started = 0, time.perf_counter()
     nodes, rels = writer.counts.nodes_created, writer.counts.relationships_created
-    # one writer thread: the next batch is parsed while Neo4j writes the previous one (batches stay in order)
     with tqdm(total=total, desc=f"{writer.dataset} {section.name}", unit=" rows", unit_scale=True,
-              disable=not progress, leave=False) as bar, ThreadPoolExecutor(max_workers=1) as pool:
-        pending: Future[None] | None = None
+              disable=not progress, leave=False) as bar, ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[None]] = deque()
         for batch in batched(section.rows, batch_size):
             if section.kind in ("knowledge", "entity_knowledge"):
                 catalogue.update((row["p"], row["rel"]) for row in batch)
-            if pending is not None:
-                pending.result()
-            pending = pool.submit(write, batch)
+            if len(pending) == workers:
+                pending.popleft().result()
+            pending.append(pool.submit(write, batch))
             written += len(batch)
             bar.update(len(batch))
-        if pending is not None:
-            pending.result()
+        while pending:
+            pending.popleft().result()
     stats = SectionStats(section.kind, written, time.perf_counter() - started, writer.counts.nodes_created - nodes,
                          writer.counts.relationships_created - rels)
     log.info("%s %s: %d rows in %.1fs (%.0f rows/s)", writer.dataset, section.name, written, stats.seconds,

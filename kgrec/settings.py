@@ -48,6 +48,7 @@ class Settings(BaseSettings):
 
     # --- batch sizes ---
     write_batch_size: int = 10_000
+    write_workers: int = 2  # batches of one section written concurrently (the server runs each on one thread)
 
     @property
     def neo4j_home(self) -> Path:
