@@ -97,16 +97,16 @@ def _node(node: dict[str, Any]) -> PathNode:
 def to_path(dataset: str, row: dict[str, Any]) -> ExplanationPath:
     """One row of the explanation query as a GraphQL path."""
     kind, nodes, rels = row["kind"], row["nodes"], row["relationships"]
-    position = {n["elementId"]: k for k, n in enumerate(nodes)}
     return ExplanationPath(
         kind=PathKind(kind),
         weight=float(row["weight"]),
         factors=row["factors"],
         sentence=SENTENCES[kind](nodes, rels),
         nodes=[_node(n) for n in nodes],
-        relationships=[PathRelationship(type=r["type"], source=position[r["start"]], target=position[r["end"]],
-                                        rating=r.get("rating"), weight=r.get("weight"), predicate=r.get("predicate"))
-                       for r in rels],
+        relationships=[PathRelationship(type=r["type"], source=k if r["forward"] else k + 1,
+                                        target=k + 1 if r["forward"] else k, rating=r.get("rating"),
+                                        weight=r.get("weight"), predicate=r.get("predicate"))
+                       for k, r in enumerate(rels)],  # relationship k joins nodes k and k + 1
         cypher=reads.show_path_cypher(kind.lower()),
         parameters=_parameters(kind, dataset, nodes, rels),
     )
@@ -114,7 +114,7 @@ def to_path(dataset: str, row: dict[str, Any]) -> ExplanationPath:
 
 async def explain_items(s: RequestSession, profile: UserProfile, item_ids: list[str], max_paths: int,
                         settings: ApiSettings) -> dict[str, list[ExplanationPath]]:
-    """The `max_paths` heaviest paths for each item, from one query; items without a path map to [].
+    """The `max_paths` heaviest paths for each item (over all kinds), from one query; items without a path map to [].
 
     Paths start from the user's `explain_history` most-liked items (bounding the work for heavy users).
     """
@@ -130,8 +130,6 @@ async def explain_items(s: RequestSession, profile: UserProfile, item_ids: list[
         user_vector=profile.vector.tolist() if with_vector else None,
         neighbours=settings.similar_users,
     )
-    for row in sorted(rows, key=lambda r: -r["weight"]):
-        paths = out.setdefault(row["itemId"], [])
-        if len(paths) < max_paths:
-            paths.append(to_path(profile.dataset, row))
+    for row in rows:  # heaviest first within each item, at most `max_paths` each
+        out[row["itemId"]].append(to_path(profile.dataset, row))
     return out

@@ -55,8 +55,14 @@ class Item:
     uri: str | None
     domains: list[str] = strawberry.field(description="Domain labels, e.g. Movie.")
     interactions: int = strawberry.field(description="How many users rated or interacted with it.")
-    mean_rating: float | None
-    properties: JSON = strawberry.field(description="Its other properties (embeddings left out).")
+
+    @strawberry.field
+    async def mean_rating(self, info: strawberry.Info[RequestContext, None]) -> float | None:
+        return (await info.context.item_details(self.dataset, str(self.id))).mean_rating
+
+    @strawberry.field(description="Its other properties (embeddings left out).")
+    async def properties(self, info: strawberry.Info[RequestContext, None]) -> JSON:
+        return (await info.context.item_details(self.dataset, str(self.id))).properties
 
     @strawberry.field(description="Linked entities (director, starring, subject, genre …), most specific first.")
     async def entities(self, info: strawberry.Info[RequestContext, None], relation: str | None = None,

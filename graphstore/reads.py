@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, unit_of_work
@@ -133,7 +134,15 @@ async def popularity(s: RequestSession, dataset: str) -> list[Row]:
 
 
 async def items(s: RequestSession, dataset: str, ids: list[str]) -> list[Row]:
-    return await s.run("api/items", {"dataset": dataset, "ids": ids})
+    """{id, title, uri, domains, interactions} of the items that exist."""
+    rows = await s.run("api/items", {"dataset": dataset, "ids": ids})
+    return rows[0]["items"]
+
+
+async def item_details(s: RequestSession, dataset: str, ids: list[str]) -> list[Row]:
+    """{id, meanRating, properties} of the items that exist."""
+    rows = await s.run("api/item_details", {"dataset": dataset, "ids": ids})
+    return rows[0]["items"]
 
 
 async def item_entities(s: RequestSession, dataset: str, ids: list[str], relation: str | None,
@@ -196,8 +205,10 @@ async def record_interaction(s: RequestSession, dataset: str, user_id: str, item
     return rows[0] if rows else None
 
 
+@cache
 def explain_query(kinds: tuple[str, ...]) -> str:
-    """One query for all recommended items: the chosen kinds' files joined by UNION ALL, then projected."""
+    """One query for all recommended items: the chosen kinds' files joined by UNION ALL, then the heaviest paths
+    per item kept and projected into one row."""
     unknown = set(kinds) - set(EXPLAIN_KINDS)
     if unknown or not kinds:
         raise ValueError(f"explanation kinds must be among {EXPLAIN_KINDS}, got {kinds}")
@@ -209,7 +220,8 @@ async def explanation_paths(s: RequestSession, dataset: str, user_id: str, item_
                             preferences: dict[str, float], per_item: int, min_preference: float,
                             user_index: str | None = None, user_vector: list[float] | None = None,
                             neighbours: int = 10) -> list[Row]:
-    """Explanation paths for every item in one round trip (see `cypher/explain/`).
+    """The `per_item` heaviest explanation paths of every item (over all kinds), in one round trip (see
+    `cypher/explain/`): rows {itemId, kind, weight, factors, nodes, relationships}, heaviest first per item.
 
     `preferences` maps the user's liked item ids to their preference (0..1]; SIMILAR_USERS paths are
     searched only when the model's user index and a user vector are given.
@@ -220,7 +232,8 @@ async def explanation_paths(s: RequestSession, dataset: str, user_id: str, item_
                               "likedIds": list(preferences)}
     if "similar_users" in kinds:
         params |= {"userIndex": user_index, "userVector": user_vector, "neighbours": neighbours}
-    return await s.run("explain/paths", params, text=explain_query(kinds))
+    rows = await s.run("explain/paths", params, text=explain_query(kinds))
+    return rows[0]["paths"]
 
 
 def show_path_cypher(kind: str) -> str:
