@@ -7,7 +7,7 @@ from typing import Any
 
 from api.recommend import UserProfile
 from api.settings import ApiSettings
-from api.types import ExplanationPath, NodeKind, PathKind, PathNode, PathRelationship
+from api.types import ExplanationPath, PathKind
 from graphstore import reads
 from graphstore.reads import RequestSession
 
@@ -85,31 +85,12 @@ SENTENCES = {"SHARED_ENTITY": _shared_entity_sentence, "SIMILAR_USERS": _similar
              "FRIEND": _friend_sentence}
 
 
-def _node(node: dict[str, Any]) -> PathNode:
-    labels = node["labels"]
-    if "User" in labels:
-        return PathNode(kind=NodeKind.USER, id=node["id"], name=f"user {node['id']}", labels=labels)
-    if "Item" in labels:
-        return PathNode(kind=NodeKind.ITEM, id=node["id"], name=node.get("title"), labels=labels)
-    return PathNode(kind=NodeKind.ENTITY, id=node["uri"], name=node.get("name"), labels=labels)
-
-
 def to_path(dataset: str, row: dict[str, Any]) -> ExplanationPath:
     """One row of the explanation query as a GraphQL path."""
     kind, nodes, rels = row["kind"], row["nodes"], row["relationships"]
-    return ExplanationPath(
-        kind=PathKind(kind),
-        weight=float(row["weight"]),
-        factors=row["factors"],
-        sentence=SENTENCES[kind](nodes, rels),
-        nodes=[_node(n) for n in nodes],
-        relationships=[PathRelationship(type=r["type"], source=k if r["forward"] else k + 1,
-                                        target=k + 1 if r["forward"] else k, rating=r.get("rating"),
-                                        weight=r.get("weight"), predicate=r.get("predicate"))
-                       for k, r in enumerate(rels)],  # relationship k joins nodes k and k + 1
-        cypher=reads.show_path_cypher(kind.lower()),
-        parameters=_parameters(kind, dataset, nodes, rels),
-    )
+    return ExplanationPath(kind=PathKind(kind), weight=float(row["weight"]), factors=row["factors"],
+                           sentence=SENTENCES[kind](nodes, rels), cypher=reads.show_path_cypher(kind.lower()),
+                           parameters=_parameters(kind, dataset, nodes, rels), row=row)
 
 
 async def explain_items(s: RequestSession, profile: UserProfile, item_ids: list[str], max_paths: int,
