@@ -44,10 +44,25 @@ class Services:
     metrics: Metrics
 
 
+@dataclass(frozen=True)
+class ItemDetails:
+    """The item fields loaded only when a query asks for them."""
+
+    mean_rating: float | None
+    properties: dict[str, Any]
+
+
 def item_from_row(dataset: str, row: dict[str, Any]) -> Item:
     return Item(id=row["id"], dataset=dataset, title=row.get("title"), uri=row.get("uri"), domains=row["domains"],
-                interactions=row["interactions"], mean_rating=row.get("meanRating"),
-                properties=dict(row["properties"]))
+                interactions=row["interactions"])
+
+
+def _by_dataset(keys: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """(dataset, id) keys grouped as dataset → ids."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for dataset, item_id in keys:
+        groups[dataset].append(item_id)
+    return groups
 
 
 class RequestContext:
@@ -61,6 +76,7 @@ class RequestContext:
         self.session = services.reader.session(services.settings.request_timeout_s)
         self.profiles: dict[tuple[Any, ...], UserProfile] = {}
         self._items: DataLoader[tuple[str, str], Item | None] = DataLoader(self._load_items)
+        self._details: DataLoader[tuple[str, str], ItemDetails] = DataLoader(self._load_details)
         self._entities: DataLoader[tuple[str, str, str | None, int], list[LinkedEntity]] = DataLoader(
             self._load_entities)
         self._explanations: DataLoader[tuple[ExplanationKey, str], list[ExplanationPath]] = DataLoader(
@@ -92,6 +108,9 @@ class RequestContext:
     async def item(self, dataset: str, item_id: str) -> Item | None:
         return await self._items.load((dataset, item_id))
 
+    async def item_details(self, dataset: str, item_id: str) -> ItemDetails:
+        return await self._details.load((dataset, item_id))
+
     async def linked_entities(self, dataset: str, item_id: str, relation: str | None, first: int) -> list[LinkedEntity]:
         check_first(first, self.settings)
         return await self._entities.load((dataset, item_id, check_relation(relation), first))
@@ -100,14 +119,18 @@ class RequestContext:
         return await self._explanations.load((key, item_id))
 
     async def _load_items(self, keys: list[tuple[str, str]]) -> list[Item | None]:
-        by_dataset: dict[str, list[str]] = defaultdict(list)
-        for dataset, item_id in keys:
-            by_dataset[dataset].append(item_id)
         found: dict[tuple[str, str], Item] = {}
-        for dataset, ids in by_dataset.items():
+        for dataset, ids in _by_dataset(keys).items():
             for row in await reads.items(self.session, dataset, ids):
                 found[(dataset, row["id"])] = item_from_row(dataset, row)
         return [found.get(key) for key in keys]
+
+    async def _load_details(self, keys: list[tuple[str, str]]) -> list[ItemDetails]:
+        found: dict[tuple[str, str], ItemDetails] = {}
+        for dataset, ids in _by_dataset(keys).items():
+            for row in await reads.item_details(self.session, dataset, ids):
+                found[(dataset, row["id"])] = ItemDetails(row["meanRating"], dict(row["properties"]))
+        return [found.get(key, ItemDetails(None, {})) for key in keys]
 
     async def _load_entities(self, keys: list[tuple[str, str, str | None, int]]) -> list[list[LinkedEntity]]:
         groups: dict[tuple[str, str | None, int], list[str]] = defaultdict(list)

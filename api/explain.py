@@ -7,7 +7,7 @@ from typing import Any
 
 from api.recommend import UserProfile
 from api.settings import ApiSettings
-from api.types import ExplanationPath, NodeKind, PathKind, PathNode, PathRelationship
+from api.types import ExplanationPath, PathKind
 from graphstore import reads
 from graphstore.reads import RequestSession
 
@@ -85,36 +85,17 @@ SENTENCES = {"SHARED_ENTITY": _shared_entity_sentence, "SIMILAR_USERS": _similar
              "FRIEND": _friend_sentence}
 
 
-def _node(node: dict[str, Any]) -> PathNode:
-    labels = node["labels"]
-    if "User" in labels:
-        return PathNode(kind=NodeKind.USER, id=node["id"], name=f"user {node['id']}", labels=labels)
-    if "Item" in labels:
-        return PathNode(kind=NodeKind.ITEM, id=node["id"], name=node.get("title"), labels=labels)
-    return PathNode(kind=NodeKind.ENTITY, id=node["uri"], name=node.get("name"), labels=labels)
-
-
 def to_path(dataset: str, row: dict[str, Any]) -> ExplanationPath:
     """One row of the explanation query as a GraphQL path."""
     kind, nodes, rels = row["kind"], row["nodes"], row["relationships"]
-    position = {n["elementId"]: k for k, n in enumerate(nodes)}
-    return ExplanationPath(
-        kind=PathKind(kind),
-        weight=float(row["weight"]),
-        factors=row["factors"],
-        sentence=SENTENCES[kind](nodes, rels),
-        nodes=[_node(n) for n in nodes],
-        relationships=[PathRelationship(type=r["type"], source=position[r["start"]], target=position[r["end"]],
-                                        rating=r.get("rating"), weight=r.get("weight"), predicate=r.get("predicate"))
-                       for r in rels],
-        cypher=reads.show_path_cypher(kind.lower()),
-        parameters=_parameters(kind, dataset, nodes, rels),
-    )
+    return ExplanationPath(kind=PathKind(kind), weight=float(row["weight"]), factors=row["factors"],
+                           sentence=SENTENCES[kind](nodes, rels), cypher=reads.show_path_cypher(kind.lower()),
+                           parameters=_parameters(kind, dataset, nodes, rels), row=row)
 
 
 async def explain_items(s: RequestSession, profile: UserProfile, item_ids: list[str], max_paths: int,
                         settings: ApiSettings) -> dict[str, list[ExplanationPath]]:
-    """The `max_paths` heaviest paths for each item, from one query; items without a path map to [].
+    """The `max_paths` heaviest paths for each item (over all kinds), from one query; items without a path map to [].
 
     Paths start from the user's `explain_history` most-liked items (bounding the work for heavy users).
     """
@@ -130,8 +111,6 @@ async def explain_items(s: RequestSession, profile: UserProfile, item_ids: list[
         user_vector=profile.vector.tolist() if with_vector else None,
         neighbours=settings.similar_users,
     )
-    for row in sorted(rows, key=lambda r: -r["weight"]):
-        paths = out.setdefault(row["itemId"], [])
-        if len(paths) < max_paths:
-            paths.append(to_path(profile.dataset, row))
+    for row in rows:  # heaviest first within each item, at most `max_paths` each
+        out[row["itemId"]].append(to_path(profile.dataset, row))
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -55,8 +55,14 @@ class Item:
     uri: str | None
     domains: list[str] = strawberry.field(description="Domain labels, e.g. Movie.")
     interactions: int = strawberry.field(description="How many users rated or interacted with it.")
-    mean_rating: float | None
-    properties: JSON = strawberry.field(description="Its other properties (embeddings left out).")
+
+    @strawberry.field
+    async def mean_rating(self, info: strawberry.Info[RequestContext, None]) -> float | None:
+        return (await info.context.item_details(self.dataset, str(self.id))).mean_rating
+
+    @strawberry.field(description="Its other properties (embeddings left out).")
+    async def properties(self, info: strawberry.Info[RequestContext, None]) -> JSON:
+        return (await info.context.item_details(self.dataset, str(self.id))).properties
 
     @strawberry.field(description="Linked entities (director, starring, subject, genre …), most specific first.")
     async def entities(self, info: strawberry.Info[RequestContext, None], relation: str | None = None,
@@ -78,6 +84,16 @@ class PathNode:
     name: str | None = strawberry.field(description="Title, entity name, or 'user <id>'.")
     labels: list[str]
 
+    @classmethod
+    def from_row(cls, node: dict[str, Any]) -> PathNode:
+        """A node map of `cypher/explain/project.cypher`."""
+        labels = node["labels"]
+        if "User" in labels:
+            return cls(kind=NodeKind.USER, id=node["id"], name=f"user {node['id']}", labels=labels)
+        if "Item" in labels:
+            return cls(kind=NodeKind.ITEM, id=node["id"], name=node.get("title"), labels=labels)
+        return cls(kind=NodeKind.ENTITY, id=node["uri"], name=node.get("name"), labels=labels)
+
 
 @strawberry.type(description="A relationship on an explanation path, in its stored direction.")
 class PathRelationship:
@@ -88,6 +104,13 @@ class PathRelationship:
     weight: float | None
     predicate: str | None
 
+    @classmethod
+    def from_row(cls, k: int, rel: dict[str, Any]) -> PathRelationship:
+        """The `k`-th relationship map of `cypher/explain/project.cypher` (it joins nodes k and k + 1)."""
+        source, target = (k, k + 1) if rel["forward"] else (k + 1, k)
+        return cls(type=rel["type"], source=source, target=target, rating=rel.get("rating"),
+                   weight=rel.get("weight"), predicate=rel.get("predicate"))
+
 
 @strawberry.type(description="A real path in the graph from the user to the recommended item.")
 class ExplanationPath:
@@ -95,10 +118,17 @@ class ExplanationPath:
     weight: float = strawberry.field(description="Ranking weight; see `factors` and cypher/explain/*.cypher.")
     factors: JSON = strawberry.field(description="The factors multiplied into `weight`.")
     sentence: str
-    nodes: list[PathNode]
-    relationships: list[PathRelationship]
     cypher: str = strawberry.field(description="Parameterised Cypher that shows this path in Neo4j Browser.")
     parameters: JSON = strawberry.field(description="Its parameters (paste with `:param` in Browser).")
+    row: strawberry.Private[dict[str, Any]]  # nodes and relationships are built only when a query asks for them
+
+    @strawberry.field
+    def nodes(self) -> list[PathNode]:
+        return [PathNode.from_row(node) for node in self.row["nodes"]]
+
+    @strawberry.field
+    def relationships(self) -> list[PathRelationship]:
+        return [PathRelationship.from_row(k, rel) for k, rel in enumerate(self.row["relationships"])]
 
 
 @strawberry.type

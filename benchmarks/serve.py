@@ -25,8 +25,10 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
+import psutil
 
 from api.recommend import Recommender
 from api.settings import ApiSettings
@@ -63,6 +65,32 @@ def start_server(port: int, workers: int, env: dict[str, str]) -> subprocess.Pop
         time.sleep(0.5)
     proc.kill()
     raise SystemExit("kgrec serve did not become ready (is the dataset ingested with an active model?)")
+
+
+def neo4j_process(uri: str) -> psutil.Process | None:
+    """The local process listening on the Bolt port of `uri` (None when Neo4j runs on another host)."""
+    address = urlparse(uri)
+    if address.hostname not in ("localhost", "127.0.0.1", "::1"):
+        return None
+    for conn in psutil.net_connections("tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == (address.port or 7687) and conn.pid:
+            return psutil.Process(conn.pid)
+    return None
+
+
+class CpuMeter:
+    """CPU seconds (user + system) used by the API server (with its workers), Neo4j, and this load generator."""
+
+    def __init__(self, server: psutil.Process, neo4j: psutil.Process | None) -> None:
+        self.parts = {"api": server, "neo4j": neo4j, "client": psutil.Process()}
+
+    def read(self) -> dict[str, float]:
+        out = {}
+        for name, proc in self.parts.items():
+            if proc is not None:
+                procs = [proc, *proc.children(recursive=True)] if name == "api" else [proc]
+                out[name] = sum(p.cpu_times().user + p.cpu_times().system for p in procs)
+        return out
 
 
 def summary(latencies: list[float], seconds: float) -> dict[str, float]:
@@ -122,7 +150,17 @@ class Raw:
             await session.close()
 
 
-async def run(args: argparse.Namespace, url: str, raw: Raw) -> dict[str, Any]:
+async def timed(meter: CpuMeter, call: Callable[[str], Awaitable[Any]], users: list[str], requests: int,
+                concurrency: int) -> dict[str, float]:
+    """`summary` of a load, with the CPU milliseconds each process spent per request."""
+    before = meter.read()
+    latencies, seconds, _ = await load(call, users, requests, concurrency)
+    after = meter.read()
+    return summary(latencies, seconds) | {f"{name}_cpu_ms": 1000 * (after[name] - before[name]) / len(latencies)
+                                          for name in after}
+
+
+async def run(args: argparse.Namespace, url: str, raw: Raw, meter: CpuMeter) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=url, timeout=60,
                                  limits=httpx.Limits(max_connections=args.concurrency)) as client:
 
@@ -155,12 +193,12 @@ async def run(args: argparse.Namespace, url: str, raw: Raw) -> dict[str, Any]:
         figures: dict[str, Any] = {"coverage": coverage, "model": model}
         for explain in (True, False):
             tag = "explain" if explain else "no_explain"
-            lat, secs, _ = await load(lambda u, e=explain: api(u, e), users, args.requests, args.concurrency)
-            figures[f"api_{tag}"] = summary(lat, secs)
-            lat, secs, _ = await load(lambda u, e=explain: raw.call(u, e), users, args.requests, args.concurrency)
-            figures[f"raw_{tag}"] = summary(lat, secs)
-        lat, secs, _ = await load(lambda u: raw.call(u, True), users, min(args.requests, 500), 1)
-        figures["raw_explain_sequential"] = summary(lat, secs)
+            figures[f"api_{tag}"] = await timed(meter, lambda u, e=explain: api(u, e), users, args.requests,
+                                                args.concurrency)
+            figures[f"raw_{tag}"] = await timed(meter, lambda u, e=explain: raw.call(u, e), users, args.requests,
+                                                args.concurrency)
+        figures["raw_explain_sequential"] = await timed(meter, lambda u: raw.call(u, True), users,
+                                                        min(args.requests, 500), 1)
         return figures
 
 
@@ -184,7 +222,8 @@ def main() -> None:
             reader = GraphReader(creds, get_settings().neo4j_database)
             try:
                 raw = Raw(reader, args.dataset, api_settings)
-                return await run(args, f"http://127.0.0.1:{port}", raw)
+                meter = CpuMeter(psutil.Process(server.pid), neo4j_process(creds.uri))
+                return await run(args, f"http://127.0.0.1:{port}", raw, meter)
             finally:
                 await reader.close()
 
@@ -194,6 +233,21 @@ def main() -> None:
         server.wait(30)
     figures["load_average"] = {"start": load_before, "end": os.getloadavg()[0], "cpu_count": os.cpu_count()}
     report(args, figures)
+
+
+def _cpu(s: dict[str, float], part: str) -> float | str:
+    return round(s[f"{part}_cpu_ms"], 1) if f"{part}_cpu_ms" in s else "n/a"
+
+
+def _cpu_bound(s: dict[str, float], cores: int) -> str:
+    """What the CPU per request allows on this machine's cores when nothing else runs."""
+    if "neo4j_cpu_ms" not in s:
+        return "- CPU per request with explanations: Neo4j runs on another host, not measured."
+    total = s["api_cpu_ms"] + s["neo4j_cpu_ms"] + s["client_cpu_ms"]
+    return (f"- CPU per request with explanations: API {s['api_cpu_ms']:.1f} + Neo4j {s['neo4j_cpu_ms']:.1f} + "
+            f"load generator {s['client_cpu_ms']:.1f} = {total:.1f} ms, so at most {1000 * cores / total:.0f} "
+            f"requests/s on {cores} cores with nothing else running ({1000 * cores / (total - s['client_cpu_ms']):.0f} "
+            "without the load generator).")
 
 
 def report(args: argparse.Namespace, f: dict[str, Any]) -> None:
@@ -206,7 +260,7 @@ def report(args: argparse.Namespace, f: dict[str, Any]) -> None:
         s = f[key]
         conc = 1 if key.endswith("sequential") else args.concurrency
         rows.append([label, conc, round(s["p50_ms"], 1), round(s["p95_ms"], 1), round(s["p99_ms"], 1),
-                     round(s["requests_per_s"], 1)])
+                     round(s["requests_per_s"], 1)] + [_cpu(s, part) for part in ("api", "neo4j", "client")])
     cov = f["coverage"]
     ratio = f["api_explain"]["p99_ms"] / f["raw_explain"]["p99_ms"]
     rps = f["api_explain"]["requests_per_s"]
@@ -220,7 +274,11 @@ def report(args: argparse.Namespace, f: dict[str, Any]) -> None:
         f"The machine's 1-minute load average was {f['load_average']['start']:.1f} at the start and "
         f"{f['load_average']['end']:.1f} at the end on {f['load_average']['cpu_count']} cores (other work shares it).",
         "",
-        markdown_table(["request", "in flight", "p50 ms", "p95 ms", "p99 ms", "requests/s"], rows),
+        markdown_table(["request", "in flight", "p50 ms", "p95 ms", "p99 ms", "requests/s", "API CPU ms",
+                        "Neo4j CPU ms", "load generator CPU ms"], rows),
+        "",
+        "CPU ms: CPU time (user + system) per request of the API server's processes, of Neo4j (the local process "
+        "on the Bolt port) and of the load generator, over the same timed requests.",
         "",
         f"- Explanation coverage: {cov['with_path']:,} of {cov['recommendations']:,} recommended items "
         f"({cov['share']:.1%}) carry at least one path, over all {cov['users']:,} users (target ≥ 95%); "
@@ -229,6 +287,7 @@ def report(args: argparse.Namespace, f: dict[str, Any]) -> None:
         f"{'met' if ratio <= 2 else 'not met'}.",
         f"- Throughput with explanations: {rps:.0f} requests/s (target ≥ 200 on 2 cores): "
         f"{'met' if rps >= 200 else 'not met'}.",
+        _cpu_bound(f["api_explain"], f["load_average"]["cpu_count"]),
     ])
     write_results("serve", {"args": vars(args), **f}, section)
     print(section)

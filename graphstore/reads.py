@@ -1,9 +1,9 @@
 """The async Neo4j reads (and the one live write) behind the GraphQL API.
 
 One `GraphReader` per process owns the async driver; each HTTP request opens one `RequestSession`,
-whose queries run one after another in managed transactions (retried on transient errors) with a
-timeout derived from the request's deadline. Every query is a file of `cypher/api/` or
-`cypher/explain/`, and every value reaches it as a parameter.
+whose queries run one after another (reads as auto-commit queries, the write in a managed transaction,
+both retried on transient errors) with a timeout derived from the request's deadline. Every query is a
+file of `cypher/api/` or `cypher/explain/`, and every value reaches it as a parameter.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
-from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, unit_of_work
+from neo4j import READ_ACCESS, AsyncGraphDatabase, AsyncManagedTransaction, AsyncSession, Query, unit_of_work
 from neo4j.exceptions import ClientError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graphstore.cypher_files import load_cypher
@@ -24,6 +25,7 @@ Observer = Callable[[str, float], None]  # (query name, seconds)
 
 EXPLAIN_KINDS = ("shared_entity", "similar_users", "friend")
 INTERACTION_TYPES = ("RATED", "INTERACTED")
+RETRY_DELAY_S = 0.05  # first pause before a read is retried (doubling)
 
 
 class GraphUnavailable(RuntimeError):
@@ -39,10 +41,11 @@ class GraphReader:
 
     def __init__(self, creds: Credentials, database: str = "neo4j", observe: Observer | None = None,
                  max_pool_size: int = 50, retry_s: float = 2.0) -> None:
-        """`retry_s`: how long a transaction is retried on transient errors (an outage fails fast, not at the
+        """`retry_s`: how long a query is retried on transient errors (an outage fails fast, not at the
         request deadline)."""
         self.database = database
         self.observe = observe
+        self.retry_s = retry_s
         self.driver = AsyncGraphDatabase.driver(
             creds.uri, auth=(creds.user, creds.password), max_connection_pool_size=max_pool_size,
             max_transaction_retry_time=retry_s, connection_timeout=min(5.0, 2 * retry_s),
@@ -66,12 +69,16 @@ class GraphReader:
 
 
 class RequestSession:
-    """One request's Neo4j session: opened on first use, queries serialised, closed by `close()`."""
+    """One request's Neo4j session: opened on first use, queries serialised, closed by `close()`.
+
+    Reads run as auto-commit queries (one round trip, no BEGIN/COMMIT), retried here on transient failures
+    for up to the reader's `retry_s` (they have no side effects); the write runs in a managed transaction.
+    """
 
     def __init__(self, reader: GraphReader, deadline: float) -> None:
         self.reader = reader
         self.deadline = deadline
-        self._session = None
+        self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
 
     async def close(self) -> None:
@@ -79,29 +86,49 @@ class RequestSession:
             await self._session.close()
             self._session = None
 
-    async def run(self, name: str, params: dict[str, Any], write: bool = False, text: str | None = None) -> list[Row]:
-        """Rows of the Cypher file `name` (or of `text`, labelled `name`) as plain dicts."""
-        query = text if text is not None else load_cypher(name)
+    def _open(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self.reader.driver.session(
+                database=self.reader.database, default_access_mode=READ_ACCESS,
+                bookmark_manager=self.reader.driver.execute_query_bookmark_manager,
+            )
+        return self._session
+
+    def _remaining(self, name: str) -> float:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise GraphTimeout(f"no time left for query {name}")
+        return remaining
 
-        @unit_of_work(timeout=remaining)
+    async def _read(self, name: str, query: str, params: dict[str, Any]) -> list[Row]:
+        retry_until = min(self.deadline, time.monotonic() + self.reader.retry_s)
+        delay = RETRY_DELAY_S
+        while True:
+            try:
+                result = await self._open().run(Query(query, timeout=self._remaining(name)), params)
+                return _rows(result.keys(), await result.values())
+            except (DriverError, Neo4jError) as exc:
+                if not exc.is_retryable() or time.monotonic() + delay > retry_until:
+                    raise
+                await self.close()  # the next try gets a fresh session (and connection)
+            await asyncio.sleep(delay)
+            delay *= 2
+
+    async def _write(self, name: str, query: str, params: dict[str, Any]) -> list[Row]:
+        @unit_of_work(timeout=self._remaining(name))
         async def work(tx: AsyncManagedTransaction) -> list[Row]:
             result = await tx.run(query, params)
-            keys = result.keys()
-            return [dict(zip(keys, values, strict=True)) for values in await result.values()]
+            return _rows(result.keys(), await result.values())
 
+        return await self._open().execute_write(work)
+
+    async def run(self, name: str, params: dict[str, Any], write: bool = False, text: str | None = None) -> list[Row]:
+        """Rows of the Cypher file `name` (or of `text`, labelled `name`) as plain dicts."""
+        query = text if text is not None else load_cypher(name)
         async with self._lock:
             started = time.perf_counter()
             try:
-                if self._session is None:
-                    self._session = self.reader.driver.session(
-                        database=self.reader.database,
-                        bookmark_manager=self.reader.driver.execute_query_bookmark_manager,
-                    )
-                runner = self._session.execute_write if write else self._session.execute_read
-                return await runner(work)
+                return await (self._write if write else self._read)(name, query, params)
             except (ServiceUnavailable, SessionExpired) as exc:
                 raise GraphUnavailable(f"Neo4j is unavailable: {exc.__class__.__name__}") from exc
             except ClientError as exc:
@@ -111,6 +138,10 @@ class RequestSession:
             finally:
                 if self.reader.observe is not None:
                     self.reader.observe(name, time.perf_counter() - started)
+
+
+def _rows(keys: tuple[str, ...], values: list[list[Any]]) -> list[Row]:
+    return [dict(zip(keys, row, strict=True)) for row in values]
 
 
 # --- the API's queries -------------------------------------------------------------------------------
@@ -133,7 +164,15 @@ async def popularity(s: RequestSession, dataset: str) -> list[Row]:
 
 
 async def items(s: RequestSession, dataset: str, ids: list[str]) -> list[Row]:
-    return await s.run("api/items", {"dataset": dataset, "ids": ids})
+    """{id, title, uri, domains, interactions} of the items that exist."""
+    rows = await s.run("api/items", {"dataset": dataset, "ids": ids})
+    return rows[0]["items"]
+
+
+async def item_details(s: RequestSession, dataset: str, ids: list[str]) -> list[Row]:
+    """{id, meanRating, properties} of the items that exist."""
+    rows = await s.run("api/item_details", {"dataset": dataset, "ids": ids})
+    return rows[0]["items"]
 
 
 async def item_entities(s: RequestSession, dataset: str, ids: list[str], relation: str | None,
@@ -196,8 +235,10 @@ async def record_interaction(s: RequestSession, dataset: str, user_id: str, item
     return rows[0] if rows else None
 
 
+@cache
 def explain_query(kinds: tuple[str, ...]) -> str:
-    """One query for all recommended items: the chosen kinds' files joined by UNION ALL, then projected."""
+    """One query for all recommended items: the chosen kinds' files joined by UNION ALL, then the heaviest paths
+    per item kept and projected into one row."""
     unknown = set(kinds) - set(EXPLAIN_KINDS)
     if unknown or not kinds:
         raise ValueError(f"explanation kinds must be among {EXPLAIN_KINDS}, got {kinds}")
@@ -209,7 +250,8 @@ async def explanation_paths(s: RequestSession, dataset: str, user_id: str, item_
                             preferences: dict[str, float], per_item: int, min_preference: float,
                             user_index: str | None = None, user_vector: list[float] | None = None,
                             neighbours: int = 10) -> list[Row]:
-    """Explanation paths for every item in one round trip (see `cypher/explain/`).
+    """The `per_item` heaviest explanation paths of every item (over all kinds), in one round trip (see
+    `cypher/explain/`): rows {itemId, kind, weight, factors, nodes, relationships}, heaviest first per item.
 
     `preferences` maps the user's liked item ids to their preference (0..1]; SIMILAR_USERS paths are
     searched only when the model's user index and a user vector are given.
@@ -220,7 +262,8 @@ async def explanation_paths(s: RequestSession, dataset: str, user_id: str, item_
                               "likedIds": list(preferences)}
     if "similar_users" in kinds:
         params |= {"userIndex": user_index, "userVector": user_vector, "neighbours": neighbours}
-    return await s.run("explain/paths", params, text=explain_query(kinds))
+    rows = await s.run("explain/paths", params, text=explain_query(kinds))
+    return rows[0]["paths"]
 
 
 def show_path_cypher(kind: str) -> str:

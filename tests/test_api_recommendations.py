@@ -175,10 +175,15 @@ def test_user_history_pages_through_every_interaction(client: Client, driver: Dr
 
 
 def test_item_with_linked_entities(client: Client, driver: Driver) -> None:
-    query = """query($id: ID!, $rel: String) { item(id: $id) { id title uri domains interactions meanRating
+    query = """query($id: ID!, $rel: String) { item(id: $id) { id title uri domains interactions meanRating properties
                entities(relation: $rel, first: 100) { relation predicate entity { uri name kinds degree } } } }"""
     item = client.data(query, {"id": "50"})["item"]  # Star Wars (1977)
     assert item["title"].startswith("Star Wars") and item["domains"] == ["Movie"]
+    stats = driver.execute_query("MATCH (i:Item {dataset: $ds, id: '50'})<-[r:RATED]-() RETURN avg(r.rating) AS mean, "
+                                 "count(r) AS n", ds=DS).records[0]
+    assert item["meanRating"] == pytest.approx(stats["mean"]) and item["interactions"] == stats["n"]
+    props = item["properties"]
+    assert props["release_date"] == "1977-01-01" and not any(k.startswith("emb_") for k in props)
     stored = driver.execute_query("MATCH (i:Item {dataset: $ds, id: '50'})-[r]->(e:Entity) RETURN type(r) AS t, "
                                   "e.uri AS uri", ds=DS).records
     assert {(e["relation"], e["entity"]["uri"]) for e in item["entities"]} == {(r["t"], r["uri"]) for r in stored}
@@ -205,12 +210,16 @@ def test_explain_query_and_models(client: Client, driver: Driver, model: ModelVe
 
 
 def test_loaders_batch_items_and_entities(client: Client) -> None:
-    before = {q: client.metric("kgrec_neo4j_query_duration_seconds_count", query=q)
-              for q in ("api/items", "api/item_entities", "explain/paths")}
+    queries = ("api/items", "api/item_details", "api/item_entities", "explain/paths")
+    before = {q: client.metric("kgrec_neo4j_query_duration_seconds_count", query=q) for q in queries}
     client.data("""{ recommendations(userId: "42", first: 20, maxPaths: 2) { items {
-        item { title entities(first: 5) { entity { name } } } explanations { sentence } } } }""")
-    after = {q: client.metric("kgrec_neo4j_query_duration_seconds_count", query=q) for q in before}
-    assert {q: after[q] - before[q] for q in before} == {"api/items": 1, "api/item_entities": 1, "explain/paths": 1}
+        item { title meanRating properties entities(first: 5) { entity { name } } } explanations { sentence } } } }""")
+    after = {q: client.metric("kgrec_neo4j_query_duration_seconds_count", query=q) for q in queries}
+    assert {q: after[q] - before[q] for q in queries} == {q: 1 for q in queries}
+    # fields a query does not ask for are not loaded
+    client.data('{ recommendations(userId: "42", first: 20) { items { item { title interactions } } } }')
+    details = client.metric("kgrec_neo4j_query_duration_seconds_count", query="api/item_details")
+    assert details == after["api/item_details"]
 
 
 def test_operations_endpoints(client: Client) -> None:

@@ -1,5 +1,5 @@
-"""FRIEND / TRUSTS explanation paths. No ingested dataset has social links yet, so this uses a small
-hand-made dataset of its own (written with parameterised Cypher, removed afterwards, nothing wiped)."""
+"""FRIEND / TRUSTS explanation paths: exact sentences and direction rules on a small hand-made dataset of its
+own (written with parameterised Cypher, removed afterwards, nothing wiped). Real data: test_api_social_real.py."""
 
 from __future__ import annotations
 

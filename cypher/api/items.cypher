@@ -1,13 +1,7 @@
-// API: items by id (one query for every item a GraphQL response shows), without embedding properties.
+// API: items by id (one query for every item a GraphQL response shows), in one row: the fields every listing
+// shows. Their mean rating and other properties come from api/item_details, only when a query asks for them.
 // Parameters: $dataset, $ids (list of item ids).
 UNWIND $ids AS id
 MATCH (i:Item {dataset: $dataset, id: id})
-CALL (i) {
-  OPTIONAL MATCH (i)<-[r:RATED]-()
-  RETURN avg(r.rating) AS meanRating
-}
-RETURN i.id AS id, i.title AS title, i.uri AS uri,
-       [l IN labels(i) WHERE l <> 'Item'] AS domains,
-       COUNT { (i)<-[:RATED|INTERACTED]-() } AS interactions,
-       meanRating,
-       [k IN keys(i) WHERE NOT k STARTS WITH 'emb_' | [k, i[k]]] AS properties
+RETURN collect({id: i.id, title: i.title, uri: i.uri, domains: [l IN labels(i) WHERE l <> 'Item'],
+                interactions: COUNT { (i)<-[:RATED|INTERACTED]-() }}) AS items

@@ -5,20 +5,22 @@
 //   preference  = $preferences[history item id]: the user's rating (or weight) of it / their highest one
 //   specificity = 1 / ln(1 + in-degree of the entity): a director of 4 films says more than the genre Drama
 // $preferences holds only the items the user liked (the API passes those with preference ≥ its threshold),
-// and $likedIds its keys. The two sides (recommended items → entities, liked items → entities) are joined
-// once on the entity. For each entity only its heaviest path is kept, then the $perItem heaviest per item.
+// and $likedIds its keys. The two sides (the user's liked items → entities, recommended items → entities) are
+// joined once on the entity; for each (recommended item, entity) the liked item with the highest preference
+// stays, then the $perItem heaviest entities per item. Each row carries the path's nodes and relationships
+// as matched (user, history item, entity, item).
 // Parameters: $dataset, $userId, $itemIds (list), $likedIds (list), $preferences (map id → 0..1), $perItem.
-MATCH (u:User {dataset: $dataset, id: $userId})
-MATCH (rec:Item {dataset: $dataset})-[k2]->(e:Entity)<-[k1]-(h:Item {dataset: $dataset})
+MATCH (u:User {dataset: $dataset, id: $userId})-[r:RATED|INTERACTED]->(h:Item)-[k1]->(e:Entity)
+      <-[k2]-(rec:Item {dataset: $dataset})
 USING JOIN ON e
 WHERE rec.id IN $itemIds AND h.id IN $likedIds AND h <> rec
-WITH u, rec, e, k1, k2, h, $preferences[h.id] AS preference, 1.0 / log(1.0 + COUNT { (e)<--() }) AS specificity
-ORDER BY preference * specificity DESC
-WITH u, rec, e, head(collect({h: h, k1: k1, k2: k2, preference: preference, specificity: specificity})) AS best
-ORDER BY best.preference * best.specificity DESC
-WITH u, rec, collect(best)[0..$perItem] AS bests
+WITH u, rec, e, r, h, k1, k2, $preferences[h.id] AS preference
+ORDER BY preference DESC
+WITH u, rec, e, head(collect({r: r, h: h, k1: k1, k2: k2, preference: preference})) AS best
+WITH u, rec, e, best, 1.0 / log(1.0 + COUNT { (e)<--() }) AS specificity
+ORDER BY best.preference * specificity DESC
+WITH u, rec, collect({e: e, best: best, specificity: specificity})[0..$perItem] AS bests
 UNWIND bests AS b
-WITH u, rec, b, b.h AS h, b.k1 AS k1, b.k2 AS k2
-MATCH path = (u)-[:RATED|INTERACTED]->(h)-[k1]->()<-[k2]-(rec)
-RETURN rec.id AS itemId, 'SHARED_ENTITY' AS kind, b.preference * b.specificity AS weight,
-       {preference: b.preference, specificity: b.specificity} AS factors, path
+RETURN rec.id AS itemId, 'SHARED_ENTITY' AS kind, b.best.preference * b.specificity AS weight,
+       {preference: b.best.preference, specificity: b.specificity} AS factors,
+       [u, b.best.h, b.e, rec] AS nodes, [b.best.r, b.best.k1, b.best.k2] AS relationships

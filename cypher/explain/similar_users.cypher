@@ -8,6 +8,7 @@
 // (or weight) / their highest one, each ≥ $minPreference, and specificity = 1 / ln(1 + the neighbour's number of
 // interactions), as for entities: someone who rated 30 films says more than someone who rated 700.
 // Each neighbour explains with the liked item you share most strongly; the $perItem heaviest paths per item stay.
+// Each row carries the path's nodes (user, history item, neighbour, item) and relationships.
 // Parameters: $dataset, $userId, $itemIds, $likedIds, $preferences, $userIndex, $userVector, $neighbours,
 // $minPreference, $perItem.
 MATCH (u:User {dataset: $dataset, id: $userId})
@@ -15,17 +16,18 @@ CALL db.index.vector.queryNodes($userIndex, $neighbours + 1, $userVector) YIELD 
 WITH u, v, 2 * score - 1 AS similarity
 WHERE v.dataset = $dataset AND v <> u AND similarity > 0
 CALL (v) {
-  MATCH (v)-[r:RATED|INTERACTED]->(i:Item)
-  WITH collect({i: i, value: toFloat(coalesce(r.rating, r.weight, 1.0))}) AS rows,
-       max(toFloat(coalesce(r.rating, r.weight, 1.0))) AS top
-  UNWIND rows AS row
-  WITH row.i AS i, row.value / top AS neighbourPreference, 1.0 / log(1.0 + size(rows)) AS specificity
-  WHERE neighbourPreference >= $minPreference AND (i.id IN $likedIds OR i.id IN $itemIds)
-  RETURN i, neighbourPreference, specificity
+  MATCH (v)-[x:RATED|INTERACTED]->()
+  WITH max(toFloat(coalesce(x.rating, x.weight, 1.0))) AS top, count(x) AS interactions
+  MATCH (v)-[r:RATED|INTERACTED]->(i)
+  WHERE i.id IN $likedIds OR i.id IN $itemIds
+  WITH i, r, toFloat(coalesce(r.rating, r.weight, 1.0)) / top AS neighbourPreference,
+       1.0 / log(1.0 + interactions) AS specificity
+  WHERE neighbourPreference >= $minPreference
+  RETURN i, r, neighbourPreference, specificity
 }
 WITH u, v, similarity, specificity,
-     collect(CASE WHEN i.id IN $itemIds THEN {item: i, likes: neighbourPreference} END) AS recs,
-     collect(CASE WHEN i.id IN $likedIds THEN {h: i, preference: $preferences[i.id],
+     collect(CASE WHEN i.id IN $itemIds THEN {item: i, r: r, likes: neighbourPreference} END) AS recs,
+     collect(CASE WHEN i.id IN $likedIds THEN {h: i, r: r, preference: $preferences[i.id],
                                                neighbourPreference: neighbourPreference} END) AS shared
 WHERE size(recs) > 0 AND size(shared) > 0
 WITH u, v, similarity, specificity, recs,
@@ -33,13 +35,16 @@ WITH u, v, similarity, specificity, recs,
             CASE WHEN s.preference * s.neighbourPreference > best.preference * best.neighbourPreference
                  THEN s ELSE best END) AS best
 UNWIND recs AS rec
-WITH u, v, rec.item AS item, best,
-     best.preference * best.neighbourPreference * rec.likes * similarity * specificity AS weight,
-     {preference: best.preference, neighbourPreference: best.neighbourPreference, neighbourLikesItem: rec.likes,
-      similarity: similarity, specificity: specificity} AS factors
+WITH u, v, rec, best, similarity, specificity,
+     best.preference * best.neighbourPreference * rec.likes * similarity * specificity AS weight
 ORDER BY weight DESC
-WITH u, item, collect({v: v, h: best.h, weight: weight, factors: factors})[0..$perItem] AS bests
+WITH u, rec.item AS item,
+     collect({v: v, rec: rec, best: best, weight: weight, similarity: similarity, specificity: specificity})[0..$perItem]
+       AS bests
 UNWIND bests AS b
-WITH u, item, b, b.v AS v, b.h AS h
-MATCH path = (u)-[:RATED|INTERACTED]->(h)<-[:RATED|INTERACTED]-(v)-[:RATED|INTERACTED]->(item)
-RETURN item.id AS itemId, 'SIMILAR_USERS' AS kind, b.weight AS weight, b.factors AS factors, path
+WITH u, item, b, b.best.h AS h
+MATCH (u)-[ru:RATED|INTERACTED]->(h)
+RETURN item.id AS itemId, 'SIMILAR_USERS' AS kind, b.weight AS weight,
+       {preference: b.best.preference, neighbourPreference: b.best.neighbourPreference, neighbourLikesItem: b.rec.likes,
+        similarity: b.similarity, specificity: b.specificity} AS factors,
+       [u, h, b.v, item] AS nodes, [ru, b.best.r, b.rec.r] AS relationships
