@@ -1,5 +1,8 @@
 """Batched, idempotent writes: UNWIND … MERGE on constrained keys in managed transactions.
 
+A batch of relationships travels as parallel lists (column parameters): the distinct nodes it mentions are looked
+up (or MERGEd) once each, then every row CREATEs (a fresh dataset) or MERGEs its relationship between them.
+
 Every value reaches Cypher as a parameter. Labels and relationship types are interpolated only after
 validation: item labels and entity labels from fixed sets, relationship types against ^[A-Z][A-Z0-9_]*$.
 """
@@ -39,7 +42,7 @@ def _rel_type(rel: str) -> str:
     return rel
 
 
-def positions(values: Iterable[Hashable]) -> tuple[list[Any], list[int]]:
+def _positions(values: Iterable[Hashable]) -> tuple[list[Any], list[int]]:
     """The distinct values in first-seen order, and the position of each value among them."""
     first: dict[Hashable, int] = {}
     index = [first.setdefault(v, len(first)) for v in values]
@@ -178,8 +181,8 @@ class GraphWriter:
         value = INTERACTION_TYPES.get(rel)
         if value is None:
             raise ValueError(f"interaction type {rel!r} is not one of {sorted(INTERACTION_TYPES)}")
-        users, si = positions(r["u"] for r in rows)
-        items, oi = positions(r["i"] for r in rows)
+        users, si = _positions(r["u"] for r in rows)
+        items, oi = _positions(r["i"] for r in rows)
         self._write(
             _link(f"{_keyed('s', 'User', 'users')} {_keyed('o', 'Item', 'items')}", rel,
                   {value: "$w[k]", "ts": "$ts[k]", "test_of": "$t[k]"}, self.fresh),
@@ -190,8 +193,8 @@ class GraphWriter:
     def social(self, rows: list[Row], rel: str) -> None:
         if rel not in SOCIAL_TYPES:
             raise ValueError(f"social type {rel!r} is not one of {sorted(SOCIAL_TYPES)}")
-        sources, si = positions(r["u"] for r in rows)
-        targets, oi = positions(r["v"] for r in rows)
+        sources, si = _positions(r["u"] for r in rows)
+        targets, oi = _positions(r["v"] for r in rows)
         self._write(
             _link(f"{_keyed('s', 'User', 'sources')} {_keyed('o', 'User', 'targets')}", rel, {}, self.fresh),
             sources=sources, targets=targets, si=si, oi=oi,
@@ -217,12 +220,12 @@ class GraphWriter:
             by_rel[row["rel"]].append(row)
         queries = []
         for rel, group in by_rel.items():
-            subjects, si = positions(r["s"] for r in group)
-            objects, oi = positions(r["o"] for r in group)
+            subjects, si = _positions(r["s"] for r in group)
+            objects, oi = _positions(r["o"] for r in group)
             names = [""] * len(objects)
             for k, row in zip(reversed(oi), reversed(group), strict=True):  # the first row's name wins
                 names[k] = row["name"]
-            preds, pi = positions(r["p"] for r in group)
+            preds, pi = _positions(r["p"] for r in group)
             subject = _merged("s", "subjects") if from_entity else _keyed("s", "Item", "subjects")
             query = _link(f"{subject} {_merged('o', 'objects', 'names', extra)}", _rel_type(rel),
                           {"predicate": "$preds[$pi[k]]"}, self.fresh and not from_entity)
