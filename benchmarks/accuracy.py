@@ -34,10 +34,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import torch
 from torch_geometric.data import HeteroData
 
 from benchmarks.file_datasets import dbbook_2014, kgat_amazon_book, lastfm_2k, movielens_100k
 from benchmarks.report import markdown_table, write_results
+from learner.metrics import mae, rmse
+from learner.models.blend import blend_weights, blended
 from learner.splits import Split, make_split
 from learner.train import train
 
@@ -64,6 +68,7 @@ class Suite:
     split: str
     runs: list[Run]
     kind: str = "ranking"  # or "rating"
+    blend: str | None = None  # rating suites: label of a row blending the other rows, weights fitted on validation
 
 
 def _ml100k(knowledge: bool = False) -> Callable[[], HeteroData]:
@@ -137,7 +142,15 @@ SUITES: dict[str, Suite] = {
     "ml100k-rating": Suite("MovieLens-100K u1 rating prediction (RMSE on u1.test)", _ml100k(), "u1", [
         Run("GC-MC (epochs chosen on validation, refit on u1.base)", "gcmc",
             {"epochs": 400, "eval_every": 5, "patience": 10, "refit": True}),
-    ], kind="rating"),
+        # patience covers the 30 pre-training epochs, so the global-kernel fine-tuning always runs
+        Run("GLocal-K (epochs chosen on validation, refit on u1.base)", "glocal-k",
+            {"epochs": 90, "patience": 70, "refit": True}),
+        Run("I-AutoRec (λ and epochs chosen on validation, refit on u1.base)", "autorec", {"refit": True},
+            grid={"reg": [20.0, 100.0]}),
+        Run("Biased MF (λ and epochs chosen on validation, refit on u1.base)", "biasedmf", {"refit": True},
+            grid={"reg": [10.0, 30.0]}),
+    ], kind="rating", blend="Blend of the rows above (least-squares weights fitted on validation, members refit on "
+                            "u1.base; its valid RMSE is in-sample)"),
 }
 
 # The RecBole rows (benchmarks/results/recbole.json suite) shown with each suite on the identical split.
@@ -182,10 +195,10 @@ def run_suite(name: str, out_runs: Path, only: list[str] | None = None,
                 rows.append(kept[run.label])
             continue
         tried = []
-        for point in _grid(run):
+        for k, point in enumerate(_grid(run)):
             started = time.perf_counter()
             result = train(data, run.model, split, seed=0, progress=False, num_threads=1,
-                           run_dir=out_runs / name / run.model, **run.options, **point)
+                           run_dir=out_runs / name / f"{run.model}-{len(rows)}-{k}", **run.options, **point)
             seconds = time.perf_counter() - started
             tried.append((result, point, seconds))
             log.info("%s %s %s: valid %s=%.4f (%.0fs)", name, run.label, point, monitor,
@@ -194,9 +207,30 @@ def run_suite(name: str, out_runs: Path, only: list[str] | None = None,
         result, point, _ = pick(tried, key=lambda t: t[0].metrics["valid"][monitor])
         rows.append({"label": run.label, "model": run.model, "options": {**run.options, **point},
                      "grid": run.grid, "valid": result.metrics["valid"], "test": result.metrics["test"],
-                     "best_epoch": result.best_epoch, "train_seconds": sum(t[2] for t in tried)})
+                     "best_epoch": result.best_epoch, "train_seconds": sum(t[2] for t in tried),
+                     "run_dir": str(result.run_dir)})
+    if suite.blend:
+        rows.append(_blend_row(suite.blend, rows, split))
     return {"title": suite.title, "dataset": data.dataset, "split": suite.split, "kind": suite.kind,
             "split_sizes": split.sizes(), "rows": rows}
+
+
+def _blend_row(label: str, rows: list[dict[str, Any]], split: Split) -> dict[str, Any]:
+    """The rating rows' predictions blended: weights fitted on their validation predictions (selection models),
+    applied to their test predictions (refit models); both read from each row's ``predictions.npz``."""
+    members = [r for r in rows if r.get("run_dir") and (Path(r["run_dir"]) / "predictions.npz").exists()]
+    if len(members) < 2:
+        raise ValueError(f"a blend needs two rows with predictions.npz, got {[r['label'] for r in members]}")
+    stored = [np.load(Path(r["run_dir"]) / "predictions.npz") for r in members]
+    low, high = float(split.ratings("train").min()), float(split.ratings("train").max())
+    weights = blend_weights([torch.from_numpy(p["valid"]) for p in stored], split.ratings("valid"))
+    metrics = {}
+    for part in ("valid", "test"):
+        pred = blended(weights, [torch.from_numpy(p[part]) for p in stored], low, high)
+        metrics[part] = {"rmse": rmse(pred, split.ratings(part)), "mae": mae(pred, split.ratings(part))}
+    return {"label": label, "model": "blend", "grid": {}, "best_epoch": 0, **metrics,
+            "options": {"members": [r["label"] for r in members], "weights": [round(w, 4) for w in weights.tolist()]},
+            "train_seconds": sum(r["train_seconds"] for r in members)}
 
 
 def _ranking_table(suite: dict[str, Any], peers: list[dict[str, Any]],
@@ -248,10 +282,11 @@ def findings(results: dict[str, Any], peers: dict[str, Any]) -> list[str]:
                        f"{peer['test']['recall@20']:.4f} Recall@20 (same split; one seed each).")
     rating = results.get("ml100k-rating", {}).get("rows", [])
     if rating:
-        best = min(rating, key=lambda r: r["test"]["rmse"])
-        met = "met" if best["test"]["rmse"] <= 0.880 else "NOT met"
-        out.append(f"- ML-100K u1 RMSE target ≤ 0.880: {met} — {best['label']} reaches {best['test']['rmse']:.4f} "
-                   "(best published on this split: GLocal-K 0.8889).")
+        chosen = min(rating, key=lambda r: r["valid"]["rmse"])
+        met = "met" if chosen["test"]["rmse"] <= 0.880 else "NOT met"
+        out.append(f"- ML-100K u1 RMSE target ≤ 0.880: {met} — the row with the lowest validation RMSE, "
+                   f"{chosen['label']}, reaches {chosen['test']['rmse']:.4f} on u1.test (best published on this "
+                   "split: GLocal-K 0.8889).")
     for name in ("ml100k-kg", "ml100k-hetero-kg", "ml100k-kge", "lastfm-social", "dbbook2014"):
         rows = results.get(name, {}).get("rows", [])
         pairs = [(r, n) for r in rows for n in rows if r is not n and r["model"] == n["model"]

@@ -31,6 +31,18 @@ MEMBERS: dict[str, type[FullBatchRating]] = {"glocal-k": GLocalK, "autorec": Aut
 TRAINING = ("epochs", "lr", "patience", "eval_every")
 
 
+def blend_weights(predictions: Sequence[Tensor], target: Tensor, ridge: float = 1e-3) -> Tensor:
+    """[w₀, w₁ … wₖ] minimising ‖w₀ + Σₖ wₖ predictionsₖ − target‖² + ρ n ‖w‖² (n = len(target))."""
+    a = torch.stack([torch.ones_like(target), *predictions], 1).double()
+    gram = a.T @ a + ridge * len(target) * torch.eye(a.size(1), dtype=a.dtype, device=a.device)
+    return torch.linalg.solve(gram, a.T @ target.double()).float()
+
+
+def blended(weights: Tensor, predictions: Sequence[Tensor], low: float, high: float) -> Tensor:
+    """w₀ + Σₖ wₖ predictionsₖ, clipped to [low, high]."""
+    return (weights[0] + sum(w * p for w, p in zip(weights[1:], predictions, strict=True))).clamp(low, high)
+
+
 class Blend(Recommender):
     """Linear blend (stacking, Wolpert 1992; Netflix Prize style) of full-batch rating models.
 
@@ -98,22 +110,19 @@ class Blend(Recommender):
         part = TrainGraph(self.num_users, self.num_items, graph.user[fit], graph.item[fit], graph.rating[fit],
                           graph.data, graph.device, graph.seed)
         check = (graph.user[held], graph.item[held], graph.rating[held].float())
-        columns, self.chosen_epochs = [torch.ones_like(check[2])], []
+        columns, self.chosen_epochs = [], []
         for name in self.member_names:
             net, epochs = self._train(name, part, check=check)
             with torch.no_grad():
                 columns.append(net.predict(check[0], check[1]))
             self.chosen_epochs.append(max(epochs, 1))
-        a = torch.stack(columns, 1).double()
-        gram = a.T @ a + self.ridge * len(check[2]) * torch.eye(a.size(1), dtype=a.dtype, device=a.device)
-        self.weights = torch.linalg.solve(gram, a.T @ check[2].double()).float()
+        self.weights = blend_weights(columns, check[2], self.ridge)
         self.members = torch.nn.ModuleList(self._train(name, graph, epochs)[0]
                                            for name, epochs in zip(self.member_names, self.chosen_epochs, strict=True))
         self.bounds = torch.stack([graph.rating.min(), graph.rating.max()]).float()
 
     def _combine(self, parts: list[Tensor]) -> Tensor:
-        out = self.weights[0] + sum(w * p for w, p in zip(self.weights[1:], parts, strict=True))
-        return out.clamp(float(self.bounds[0]), float(self.bounds[1]))
+        return blended(self.weights, parts, float(self.bounds[0]), float(self.bounds[1]))
 
     @torch.no_grad()
     def predict(self, users: Tensor, items: Tensor) -> Tensor:
