@@ -2,7 +2,7 @@
 RecBole peer run on the identical split.
 
     python -m benchmarks.accuracy --suite ml100k-ranking    # pop, ItemKNN, EASE, BPR-MF, LightGCN, GNNs
-    python -m benchmarks.accuracy --suite ml100k-rating     # GC-MC RMSE on u1
+    python -m benchmarks.accuracy --suite ml100k-rating     # GC-MC, GLocal-K, I-AutoRec, biased MF, blend: RMSE
     python -m benchmarks.accuracy --suite ml100k-kg         # KG-aware models with and without their KG
     python -m benchmarks.accuracy --suite ml100k-hetero-kg  # GraphSAGE with and without knowledge nodes
     python -m benchmarks.accuracy --suite ml100k-kge        # PyKEEN TransE / DistMult / RotatE
