@@ -121,7 +121,7 @@ SUITES: dict[str, Suite] = {
             Run("Popularity", "popularity"),
             Run("ItemKNN", "itemknn", {"k": 100, "shrink": 10.0}),
             # each λ is a dense 8,170² Cholesky inverse (5-8 min on the shared, busy CPU): a short grid; EASE + KG
-            # uses the λ chosen here, ItemKNN the k chosen on validation among 50/100/200 in an earlier run
+            # uses the λ chosen here; ItemKNN k/shrink were chosen on validation among 50/100 × 0/10 in an earlier run
             Run("EASE without KG", "ease", grid={"lam": [100.0, 250.0]}),
             Run("BPR-MF", "bprmf", {"eval_every": 2, "patience": 5}),
             Run("LightGCN", "lightgcn", {"eval_every": 2, "patience": 5}),
