@@ -91,10 +91,11 @@ def main() -> None:
     data, checkpoints = args.data.resolve(), args.checkpoints.resolve()
     checkpoints.mkdir(parents=True, exist_ok=True)
     os.chdir(checkpoints)  # RecBole writes log/ and log_tensorboard/ into the working directory
-    stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"suites": {}}
-    suite = stored["suites"].setdefault(args.suite, {"dataset": args.dataset, "rows": []})
     for model in args.models:
         row = run(model, data, args.dataset, checkpoints, {**MODELS[model], **args.params.get(model, {})})
+        # re-read: another run (another suite or model) may have written meanwhile
+        stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"suites": {}}
+        suite = stored["suites"].setdefault(args.suite, {"dataset": args.dataset, "rows": []})
         suite["rows"] = [r for r in suite["rows"] if r["model"] != model] + [row]
         RESULTS.parent.mkdir(exist_ok=True)
         RESULTS.write_text(json.dumps(stored, indent=2) + "\n")
