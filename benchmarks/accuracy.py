@@ -306,7 +306,8 @@ def findings(results: dict[str, Any], peers: dict[str, Any]) -> list[str]:
                   (("cke", "bprmf"), ("social-lightgcn", "lightgcn"))]
         for with_extra, without in pairs:
             delta = with_extra["test"]["ndcg@20"] - without["test"]["ndcg@20"]
-            out.append(f"- {with_extra['label']} vs {without['label']}: NDCG@20 {with_extra['test']['ndcg@20']:.4f}"
+            out.append(f"- {name}: {with_extra['label']} vs {without['label']}: NDCG@20 "
+                       f"{with_extra['test']['ndcg@20']:.4f}"
                        f" vs {without['test']['ndcg@20']:.4f} ({delta:+.4f}).")
     return out
 
