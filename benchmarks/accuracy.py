@@ -161,8 +161,8 @@ SUITES: dict[str, Suite] = {
         "not have finished in time). Measured before stopping: best validation RMSE 0.8934 at epoch 20, the end of "
         "local-kernel pre-training; the global-kernel fine-tuning epochs 21-39 never improved validation "
         "(0.898-0.925). A separate 30-epoch pre-training-only run without refit scored 0.9062 on u1.test."),
-        blend="Blend of the rows above (least-squares weights fitted on validation, members refit on "
-                            "u1.base; its valid RMSE is in-sample)"),
+        blend="Blend (least-squares weights fitted on validation, members refit on u1.base; its valid RMSE is "
+              "in-sample)"),
 }
 
 # The RecBole rows (benchmarks/results/recbole.json suite) shown with each suite on the identical split.
@@ -243,7 +243,8 @@ def _blend_row(label: str, rows: list[dict[str, Any]], split: Split) -> dict[str
     for part in ("valid", "test"):
         pred = blended(weights, [torch.from_numpy(p[part]) for p in stored], low, high)
         metrics[part] = {"rmse": rmse(pred, split.ratings(part)), "mae": mae(pred, split.ratings(part))}
-    return {"label": label, "model": "blend", "grid": {}, "best_epoch": 0, **metrics,
+    names = " + ".join(r["label"].split(" (")[0] for r in members)
+    return {"label": f"{label} of {names}", "model": "blend", "grid": {}, "best_epoch": 0, **metrics,
             "options": {"members": [r["label"] for r in members], "weights": [round(w, 4) for w in weights.tolist()]},
             "train_seconds": sum(r["train_seconds"] for r in members)}
 
