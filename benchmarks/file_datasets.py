@@ -145,3 +145,89 @@ def lastfm_2k(root: Path | None = None, *, max_users: int | None = None) -> Hete
     data["user", "friend", "user"].edge_index = torch.from_numpy(np.stack([
         users.get_indexer(friends.userID.to_numpy()), users.get_indexer(friends.friendID.to_numpy())]).astype(np.int64))
     return data
+
+
+def dbbook_2014(root: Path | None = None, *, knowledge: bool = True) -> HeteroData:
+    """DBbook2014 Task 1 (ratings 0-5 on 8,170 DBpedia-linked books) as a contract HeteroData.
+
+    No official test split ships with the challenge data (``split_names`` is empty). ``knowledge`` adds the
+    entity2rec LibraryThing DBpedia triples (``dbo:<property>`` edge lists, one edge type each), joined on
+    the book's DBpedia IRI, as ingest does.
+    """
+    root = root or data_dir()
+    folder = root / "dbbook2014"
+    books = pd.read_csv(folder / "DBbook_Items_DBpedia_mapping.tsv", sep="\t", dtype=str, keep_default_na=False)
+    ratings = pd.read_csv(folder / "train_ratings" / "DBbook_train_ratings.tsv", sep="\t", dtype=np.int64)
+    users = pd.Index(np.unique(ratings.iloc[:, 0].to_numpy()))
+    items = pd.Index(books.iloc[:, 0].astype(np.int64).to_numpy())
+    data = HeteroData()
+    data.dataset, data.explicit, data.split_names = "dbbook2014", True, []
+    data["user"].num_nodes = len(users)
+    data["user"].ids = [str(x) for x in users]
+    data["item"].num_nodes = len(items)
+    data["item"].ids = [str(x) for x in items]
+    data["item"].titles = books.iloc[:, 1].str.strip().tolist()
+    store = data["user", "rates", "item"]
+    store.edge_index = torch.from_numpy(np.stack([users.get_indexer(ratings.iloc[:, 0].to_numpy()),
+                                                  items.get_indexer(ratings.iloc[:, 1].to_numpy())]).astype(np.int64))
+    store.rating = torch.tensor(ratings.iloc[:, 2].to_numpy(), dtype=torch.float)
+    store.ts = torch.zeros(len(ratings), dtype=torch.long)
+    store.test_in = torch.zeros(len(ratings), dtype=torch.long)
+    if knowledge:
+        _add_edgelists(data, books.iloc[:, 2].tolist(), root / "entity2rec-dbpedia-kg" / "datasets" / "LibraryThing"
+                       / "graphs")
+    return data
+
+
+def _add_edgelists(data: HeteroData, item_uris: list[str], folder: Path) -> None:
+    """Item → entity edges from entity2rec's ``dbo:<property>.edgelist`` files (``head_IRI tail_IRI`` lines)."""
+    by_uri: dict[str, list[int]] = {}
+    for pos, uri in enumerate(item_uris):
+        by_uri.setdefault(uri, []).append(pos)
+    entity_pos: dict[str, int] = {}
+    for path in sorted(folder.glob("dbo:*.edgelist")):
+        pairs = set()
+        for line in path.read_text(encoding="utf-8").splitlines():
+            head, _, tail = line.partition(" ")
+            for item in by_uri.get(head, ()):
+                pairs.add((item, entity_pos.setdefault(tail, len(entity_pos))))
+        if pairs:
+            rel = path.stem.removeprefix("dbo:").lower()
+            data["item", rel, "entity"].edge_index = torch.tensor(sorted(pairs), dtype=torch.long).t().contiguous()
+    data["entity"].num_nodes = len(entity_pos)
+    data["entity"].uris = list(entity_pos)
+    data["entity"].names = [uri.rsplit("/", 1)[-1].replace("_", " ") for uri in entity_pos]
+
+
+def kgat_amazon_book(root: Path | None = None) -> HeteroData:
+    """KGAT's amazon-book (Wang et al., KDD 2019) with its official train/test split as split ``kgat``.
+
+    Users and items are KGAT's remap ids; every interaction is implicit (weight 1). ``kg_final.txt`` is not in
+    the snapshot, so the graph carries no knowledge.
+    """
+    folder = (root or data_dir()) / "kgat" / "amazon-book"
+    parts = []
+    for name, bit in (("train.txt", 0), ("test.txt", 1)):
+        users, items = [], []
+        for line in (folder / name).read_text().splitlines():
+            user, *rest = line.split()
+            users.append(np.full(len(rest), int(user), dtype=np.int64))
+            items.append(np.array(rest, dtype=np.int64))
+        parts.append((np.concatenate(users), np.concatenate(items), bit))
+    user_list = pd.read_csv(folder / "user_list.txt", sep=" ", dtype=str)
+    item_list = pd.read_csv(folder / "item_list.txt", sep=" ", dtype=str)
+    data = HeteroData()
+    data.dataset, data.explicit, data.split_names = "kgat-amazon-book", False, ["kgat"]
+    data["user"].num_nodes = len(user_list)
+    data["user"].ids = user_list["remap_id"].tolist()
+    data["item"].num_nodes = len(item_list)
+    data["item"].ids = item_list["remap_id"].tolist()
+    data["item"].titles = [None] * len(item_list)
+    store = data["user", "rates", "item"]
+    store.edge_index = torch.from_numpy(np.stack([np.concatenate([p[0] for p in parts]),
+                                                  np.concatenate([p[1] for p in parts])]))
+    n = store.edge_index.size(1)
+    store.rating = torch.ones(n)
+    store.ts = torch.zeros(n, dtype=torch.long)
+    store.test_in = torch.from_numpy(np.concatenate([np.full(len(p[0]), p[2], dtype=np.int64) for p in parts]))
+    return data

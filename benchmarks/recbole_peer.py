@@ -4,6 +4,10 @@
     TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 /work/recbole-venv/bin/python benchmarks/recbole_peer.py \\
         --data /tmp/recbole-data --models Pop ItemKNN EASE BPR LightGCN        # RecBole's venv
 
+Other suites: export with ``--recbole-suite NAME`` and pass ``--suite NAME --dataset <folder name>``;
+``--params '{"EASE": {"reg_weight": 500}}'`` overrides a model's settings (e.g. with kgrec's choice on
+that suite's validation, or an epoch budget).
+
 The split is read from ``<name>.{train,valid,test}.inter`` (``benchmark_filename``), evaluated with
 full ranking, the same K values and metrics as kgrec, and kgrec's hyper-parameters where both have them
 (ItemKNN k/shrink and EASE λ chosen on validation by kgrec; LightGCN dimension, layers, L2, learning rate
@@ -57,9 +61,9 @@ MODELS = {
 }
 
 
-def run(model: str, data: Path, dataset: str, checkpoints: Path) -> dict:
+def run(model: str, data: Path, dataset: str, checkpoints: Path, params: dict) -> dict:
     config = Config(model=model, dataset=dataset, config_dict={
-        **COMMON, **MODELS[model], "data_path": str(data), "checkpoint_dir": str(checkpoints)})
+        **COMMON, **params, "data_path": str(data), "checkpoint_dir": str(checkpoints)})
     init_seed(config["seed"], config["reproducibility"])
     ds = create_dataset(config)
     train_data, valid_data, test_data = data_preparation(config, ds)
@@ -69,7 +73,7 @@ def run(model: str, data: Path, dataset: str, checkpoints: Path) -> dict:
     _, valid = trainer.fit(train_data, valid_data, saved=True, show_progress=False)
     seconds = time.perf_counter() - started
     test = trainer.evaluate(test_data, load_best_model=True, show_progress=False)
-    return {"label": f"{model} (RecBole)", "model": model, "params": MODELS[model],
+    return {"label": f"{model} (RecBole)", "model": model, "params": params,
             "valid": {k: float(v) for k, v in valid.items()}, "test": {k: float(v) for k, v in test.items()},
             "train_seconds": seconds}
 
@@ -81,15 +85,17 @@ def main() -> None:
     parser.add_argument("--suite", default="ml100k-ranking")
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     parser.add_argument("--checkpoints", type=Path, default=Path("/tmp/recbole-checkpoints"))
+    parser.add_argument("--params", type=json.loads, default={}, help="JSON {model: {setting: value}} overrides")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     data, checkpoints = args.data.resolve(), args.checkpoints.resolve()
     checkpoints.mkdir(parents=True, exist_ok=True)
     os.chdir(checkpoints)  # RecBole writes log/ and log_tensorboard/ into the working directory
-    stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"suites": {}}
-    suite = stored["suites"].setdefault(args.suite, {"dataset": args.dataset, "rows": []})
     for model in args.models:
-        row = run(model, data, args.dataset, checkpoints)
+        row = run(model, data, args.dataset, checkpoints, {**MODELS[model], **args.params.get(model, {})})
+        # re-read: another run (another suite or model) may have written meanwhile
+        stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"suites": {}}
+        suite = stored["suites"].setdefault(args.suite, {"dataset": args.dataset, "rows": []})
         suite["rows"] = [r for r in suite["rows"] if r["model"] != model] + [row]
         RESULTS.parent.mkdir(exist_ok=True)
         RESULTS.write_text(json.dumps(stored, indent=2) + "\n")

@@ -5,7 +5,9 @@
 
 The run directory holds ``config.json``, ``metrics.jsonl`` (one line per evaluated epoch),
 ``metrics.json`` (best validation and test metrics), ``best.pt`` (checkpoint of the best epoch,
-trainable models), ``embeddings.npz`` (where the model has embeddings) and ``learning_curve.png``.
+trainable models), ``embeddings.npz`` (where the model has embeddings), ``predictions.npz`` (rating
+models: the chosen model's predictions on the validation rows and the final model's on the test rows,
+e.g. to fit a blend on validation) and ``learning_curve.png``.
 """
 
 from __future__ import annotations
@@ -199,6 +201,7 @@ def train(
             best_valid = evaluate(net, the_split, "valid", ks)
             history.append({"epoch": 0, "loss": None, "valid": best_valid, "seconds": time.perf_counter() - started})
             append_jsonl(out_dir / "metrics.jsonl", history[-1])
+        predictions = {"valid": _rating_predictions(net, the_split, "valid")}
         if refit:
             # the configuration chosen on validation, retrained on train + validation, then tested
             the_split = replace(the_split, train=torch.cat([the_split.train, the_split.valid]),
@@ -216,6 +219,9 @@ def train(
         write_json(out_dir / "metrics.json", {**metrics, "best_epoch": best_epoch, "monitor": monitor,
                                               "train_seconds": train_seconds})
         save_embeddings(out_dir / "embeddings.npz", data["user"].ids, data["item"].ids, user_np, item_np)
+        predictions["test"] = _rating_predictions(net, the_split, "test")
+        if net.task == "rating":
+            np.savez(out_dir / "predictions.npz", **predictions)
         plot_learning_curve(history, monitor, best_epoch, out_dir / "learning_curve.png",
                             f"{name} on {data.dataset} / {the_split.name}")
         log.info("%s: best epoch %d, valid %s=%.4f, test %s=%.4f (%.1fs)", name, best_epoch, monitor,
@@ -319,6 +325,16 @@ def _batch_epoch(net: Recommender, graph: TrainGraph, hp: dict[str, Any], optimi
         total += loss.item() * batch.users.numel()
         count += batch.users.numel()
     return total / max(count, 1)
+
+
+@torch.no_grad()
+def _rating_predictions(net: Recommender, split: Split, part: str) -> np.ndarray:
+    """A rating model's predictions for the rows of ``part`` (in the split's order); empty for ranking models."""
+    if net.task != "rating" or split.part(part).numel() == 0:
+        return np.zeros(0, dtype=np.float32)
+    net.eval()
+    users, items = split.pairs(part)
+    return net.predict(users.to(net.device), items.to(net.device)).float().cpu().numpy()
 
 
 def _embeddings_numpy(net: Recommender) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -57,6 +57,7 @@ def test_lightgcn_beats_popularity_and_fills_the_run_dir(popularity: TrainResult
     ("bprmf", {"epochs": 30}, 0.03),
     ("itemknn", {}, 0.03),
     ("ease", {"lam": 100.0}, 0.03),
+    ("ease", {"lam": 100.0, "dtype": "float32"}, 0.03),
     # non-linear GNNs gain least on 300 users; one layer, a short run
     ("hetero-gnn", {"epochs": 25, "num_layers": 1, "use_knowledge": False}, 0.01),
     ("hetero-gnn", {"epochs": 25, "num_layers": 1, "use_knowledge": False, "conv": "gat"}, 0.03),

@@ -6,7 +6,10 @@ every registered name (and alias) to its class.
 
 from __future__ import annotations
 
+from learner.models.autorec import AutoRec, GLocalK
 from learner.models.base import Batch, Recommender, TrainGraph
+from learner.models.biasedmf import BiasedMF
+from learner.models.blend import Blend
 from learner.models.bprmf import BPRMF
 from learner.models.cke import CKE
 from learner.models.ease import EASE
@@ -33,9 +36,15 @@ MODELS: dict[str, type[Recommender]] = {
     "kgin": KGIN,
     "social-lightgcn": SocialLightGCN,
     "gcmc": GCMC,
+    "autorec": AutoRec,
+    "glocal-k": GLocalK,
+    "biasedmf": BiasedMF,
+    "blend": Blend,
 }
 ALIASES: dict[str, str] = {"pop": "popularity", "bpr": "bprmf", "mf": "bprmf", "bpr-mf": "bprmf",
-                           "graphsage": "hetero-gnn", "sage": "hetero-gnn"}
+                           "graphsage": "hetero-gnn", "sage": "hetero-gnn",
+                           "i-autorec": "autorec", "glocalk": "glocal-k",
+                           "svd": "biasedmf", "biased-mf": "biasedmf"}
 
 
 def resolve_name(name: str) -> str:
