@@ -26,6 +26,13 @@ Observer = Callable[[str, float], None]  # (query name, seconds)
 EXPLAIN_KINDS = ("shared_entity", "similar_users", "friend")
 INTERACTION_TYPES = ("RATED", "INTERACTED")
 RETRY_DELAY_S = 0.05  # first pause before a read is retried (doubling)
+# Neo4j caches a plan per query text *and* parameter shape: the type of each parameter and, for lists and strings,
+# the log10 bucket of its size (1, 2–10, 11–100, 101–1000 …). A new shape is planned on first use (0.2–7 s for the
+# explanation query), so the id lists of the hot queries are padded with nulls (which match nothing) to one shape:
+# at least PADDED_LIST entries, always with a null (a null changes the list's type), i.e. the 101–1000 bucket.
+PADDED_LIST = 101
+# The size buckets of string ids that `warm_up` plans for: lengths 1, 2–10 and 11–100.
+ID_LENGTHS = (1, 2, 11)
 
 
 class GraphUnavailable(RuntimeError):
@@ -140,6 +147,11 @@ class RequestSession:
                     self.reader.observe(name, time.perf_counter() - started)
 
 
+def padded(ids: list[str]) -> list[str | None]:
+    """`ids` followed by nulls, at least PADDED_LIST entries and one null (see PADDED_LIST)."""
+    return [*ids, *[None] * max(1, PADDED_LIST - len(ids))]
+
+
 def _rows(keys: tuple[str, ...], values: list[list[Any]]) -> list[Row]:
     return [dict(zip(keys, row, strict=True)) for row in values]
 
@@ -165,19 +177,20 @@ async def popularity(s: RequestSession, dataset: str) -> list[Row]:
 
 async def items(s: RequestSession, dataset: str, ids: list[str]) -> list[Row]:
     """{id, title, uri, domains, interactions} of the items that exist."""
-    rows = await s.run("api/items", {"dataset": dataset, "ids": ids})
+    rows = await s.run("api/items", {"dataset": dataset, "ids": padded(ids)})
     return rows[0]["items"]
 
 
 async def item_details(s: RequestSession, dataset: str, ids: list[str]) -> list[Row]:
     """{id, meanRating, properties} of the items that exist."""
-    rows = await s.run("api/item_details", {"dataset": dataset, "ids": ids})
+    rows = await s.run("api/item_details", {"dataset": dataset, "ids": padded(ids)})
     return rows[0]["items"]
 
 
 async def item_entities(s: RequestSession, dataset: str, ids: list[str], relation: str | None,
                         limit: int) -> list[Row]:
-    return await s.run("api/item_entities", {"dataset": dataset, "ids": ids, "relation": relation, "limit": limit})
+    return await s.run("api/item_entities", {"dataset": dataset, "ids": padded(ids), "relation": relation,
+                                             "limit": limit})
 
 
 async def user(s: RequestSession, dataset: str, user_id: str) -> Row | None:
@@ -257,9 +270,9 @@ async def explanation_paths(s: RequestSession, dataset: str, user_id: str, item_
     searched only when the model's user index and a user vector are given.
     """
     kinds = ("shared_entity", "friend") + (("similar_users",) if user_index and user_vector else ())
-    params: dict[str, Any] = {"dataset": dataset, "userId": user_id, "itemIds": item_ids, "perItem": per_item,
-                              "minPreference": min_preference, "preferences": preferences,
-                              "likedIds": list(preferences)}
+    params: dict[str, Any] = {"dataset": dataset, "userId": user_id, "itemIds": padded(item_ids),
+                              "perItem": per_item, "minPreference": min_preference, "preferences": preferences,
+                              "likedIds": padded(list(preferences))}
     if "similar_users" in kinds:
         params |= {"userIndex": user_index, "userVector": user_vector, "neighbours": neighbours}
     rows = await s.run("explain/paths", params, text=explain_query(kinds))
