@@ -33,7 +33,7 @@ async def warm_up(services: Services) -> int:
             for length in reads.ID_LENGTHS:
                 user_id = NOBODY * length
                 profile = await recommender.profile(session, dataset, user_id)  # user_state (+ the item matrix)
-                await reads.items(session, dataset, [NOBODY])
+                await reads.items(session, dataset, [NOBODY])  # items asked for without paths
                 runs += 2
                 model = profile.model
                 for vector in [None] + ([[0.0] * model.dim] if model and model.user_index else []):

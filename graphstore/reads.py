@@ -251,32 +251,36 @@ async def record_interaction(s: RequestSession, dataset: str, user_id: str, item
 @cache
 def explain_query(kinds: tuple[str, ...]) -> str:
     """One query for all recommended items: the chosen kinds' files joined by UNION ALL, then the heaviest paths
-    per item kept and projected into one row."""
+    per item kept and projected into one row (`paths`), next to the rows of `api/items` for the same items
+    (`items`: a response that shows paths shows their items, and this saves that query a round trip)."""
     unknown = set(kinds) - set(EXPLAIN_KINDS)
     if unknown or not kinds:
         raise ValueError(f"explanation kinds must be among {EXPLAIN_KINDS}, got {kinds}")
     body = "\nUNION ALL\n".join(load_cypher(f"explain/{kind}") for kind in kinds)
-    return f"CALL () {{\n{body}\n}}\n{load_cypher('explain/project')}"
+    paths = f"CALL () {{\n{body}\n}}\n{load_cypher('explain/project')}"
+    return f"CALL () {{\n{load_cypher('api/items')}\n}}\nCALL () {{\n{paths}\n}}\nRETURN paths, items"
 
 
 async def explanation_paths(s: RequestSession, dataset: str, user_id: str, item_ids: list[str],
                             preferences: dict[str, float], per_item: int, min_preference: float,
                             user_index: str | None = None, user_vector: list[float] | None = None,
-                            neighbours: int = 10) -> list[Row]:
+                            neighbours: int = 10) -> Row:
     """The `per_item` heaviest explanation paths of every item (over all kinds), in one round trip (see
-    `cypher/explain/`): rows {itemId, kind, weight, factors, nodes, relationships}, heaviest first per item.
+    `cypher/explain/`): {paths: rows {itemId, kind, weight, factors, nodes, relationships}, heaviest first per
+    item; items: the rows `items(…)` gives for `item_ids`}.
 
     `preferences` maps the user's liked item ids to their preference (0..1]; SIMILAR_USERS paths are
     searched only when the model's user index and a user vector are given.
     """
     kinds = ("shared_entity", "friend") + (("similar_users",) if user_index and user_vector else ())
-    params: dict[str, Any] = {"dataset": dataset, "userId": user_id, "itemIds": padded(item_ids),
+    ids = padded(item_ids)
+    params: dict[str, Any] = {"dataset": dataset, "userId": user_id, "itemIds": ids, "ids": ids,
                               "perItem": per_item, "minPreference": min_preference, "preferences": preferences,
                               "likedIds": padded(list(preferences))}
     if "similar_users" in kinds:
         params |= {"userIndex": user_index, "userVector": user_vector, "neighbours": neighbours}
     rows = await s.run("explain/paths", params, text=explain_query(kinds))
-    return rows[0]["paths"]
+    return rows[0]
 
 
 def show_path_cypher(kind: str) -> str:
