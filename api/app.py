@@ -1,13 +1,14 @@
 """The ASGI app: GraphQL (and GraphiQL) at /graphql, /healthz, /readyz, /metrics, and the Neo4j Browser
 guide at /guide (`:play http://localhost:8000/guide`).
 
-`create_app(settings)` builds it; the Neo4j driver is opened in the lifespan (one per process) and each
-request gets one session, closed when the response is ready.
+`create_app(settings)` builds it; the Neo4j driver is opened in the lifespan (one per process), which then warms
+up (`api.warmup`) before the worker serves; each request gets one session, closed when the response is ready.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -32,6 +33,7 @@ from api.metrics import Metrics
 from api.recommend import Recommender
 from api.schema import build_schema
 from api.settings import ApiSettings
+from api.warmup import warm_up
 from graphstore import reads
 from graphstore.provision import Credentials, resolve_server
 from graphstore.reads import GraphReader
@@ -176,6 +178,9 @@ def create_app(settings: ApiSettings | None = None, credentials: Credentials | N
                              retry_s=min(2.0, settings.request_timeout_s / 4))
         app.state.services = Services(settings, reader, Recommender(settings.popularity_ttl_s), metrics)
         log.info("kgrec API: Neo4j at %s, default dataset %s", creds.uri, settings.default_dataset)
+        await warm_up(app.state.services)  # before serving: /readyz answers only after it
+        gc.collect()
+        gc.freeze()  # what start-up made lives on: keep it out of full collections (one took ~100 ms, a tail spike)
         try:
             yield
         finally:

@@ -149,10 +149,22 @@ class RequestContext:
         for key, item_id in keys:
             groups[key].append(item_id)
         found: dict[tuple[ExplanationKey, str], list[ExplanationPath]] = {}
-        for (profile_key, max_paths), item_ids in groups.items():
-            paths = await explain_items(self.session, self.profiles[profile_key], item_ids, max_paths, self.settings)
-            found |= {((profile_key, max_paths), item_id): p for item_id, p in paths.items()}
+        for key, item_ids in groups.items():
+            found |= {(key, item_id): p for item_id, p in (await self._explain(key, item_ids)).items()}
         return [found.get(key, []) for key in keys]
+
+    async def _explain(self, key: ExplanationKey, item_ids: list[str]) -> dict[str, list[ExplanationPath]]:
+        """Paths of these items from one query, which also returns the items: those prime the item loader."""
+        profile = self.profiles[key[0]]
+        paths, items = await explain_items(self.session, profile, item_ids, key[1], self.settings)
+        self._items.prime_many({(profile.dataset, row["id"]): item_from_row(profile.dataset, row) for row in items})
+        return paths
+
+    async def prefetch_explained(self, key: ExplanationKey, item_ids: list[str]) -> None:
+        """Load the paths and the items of these recommendations now, in one round trip (instead of one query for
+        the items and one for the paths when the response's fields resolve)."""
+        paths = await self._explain(key, item_ids)
+        self._explanations.prime_many({(key, item_id): p for item_id, p in paths.items()})
 
     # --- pagination ---
 

@@ -94,16 +94,17 @@ def to_path(dataset: str, row: dict[str, Any]) -> ExplanationPath:
 
 
 async def explain_items(s: RequestSession, profile: UserProfile, item_ids: list[str], max_paths: int,
-                        settings: ApiSettings) -> dict[str, list[ExplanationPath]]:
+                        settings: ApiSettings) -> tuple[dict[str, list[ExplanationPath]], list[dict[str, Any]]]:
     """The `max_paths` heaviest paths for each item (over all kinds), from one query; items without a path map to [].
+    The same round trip returns the items' rows (as `graphstore.reads.items`; [] when nothing was asked).
 
     Paths start from the user's `explain_history` most-liked items (bounding the work for heavy users).
     """
     out: dict[str, list[ExplanationPath]] = {item_id: [] for item_id in item_ids}
     if not profile.exists or not item_ids:
-        return out
+        return out, []
     with_vector = profile.vector is not None and profile.model is not None and profile.model.user_index
-    rows = await reads.explanation_paths(
+    row = await reads.explanation_paths(
         s, profile.dataset, profile.user_id, list(dict.fromkeys(item_ids)),
         profile.preferences(settings.explain_min_preference, settings.explain_history),
         max_paths, settings.explain_min_preference,
@@ -111,6 +112,6 @@ async def explain_items(s: RequestSession, profile: UserProfile, item_ids: list[
         user_vector=profile.vector.tolist() if with_vector else None,
         neighbours=settings.similar_users,
     )
-    for row in rows:  # heaviest first within each item, at most `max_paths` each
-        out[row["itemId"]].append(to_path(profile.dataset, row))
-    return out
+    for path in row["paths"]:  # heaviest first within each item, at most `max_paths` each
+        out[path["itemId"]].append(to_path(profile.dataset, path))
+    return out, row["items"]

@@ -70,6 +70,15 @@ async def _profile(info: Info, dataset: str | None, user_id: str, model: ModelSe
     return profile
 
 
+def _selects(info: Info, *path: str) -> bool:
+    """Whether the query selects this path of fields below the current one by name (not through fragments)."""
+    fields = info.selected_fields
+    for name in path:
+        fields = [sub for field in fields for sub in getattr(field, "selections", ())
+                  if getattr(sub, "name", None) == name]
+    return bool(fields)
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="Top items for a user, exactly scored by the model (or folded in, or popular).")
@@ -92,6 +101,9 @@ class Query:
                                                           flt.linked_to)
         ctx.services.metrics.strategies.labels(profile.strategy.value).inc()
         key = (profile.key, max_paths) if explain else None
+        if key is not None and profile.exists and _selects(info, "items", "explanations") \
+                and _selects(info, "items", "item"):
+            await ctx.prefetch_explained(key, [r.item_id for r in ranked])
         return Recommendations(
             user_id=strawberry.ID(profile.user_id), dataset=profile.dataset,
             strategy=profile.strategy,

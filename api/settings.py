@@ -51,7 +51,8 @@ class ApiSettings(BaseSettings):
     popularity_ttl_s: float = Field(60.0, ge=0)
     explain_min_preference: float = Field(0.6, ge=0, le=1)  # history items below this share of the max are not used
     similar_users: int = Field(10, ge=1, le=200)  # neighbours searched for SIMILAR_USERS paths
-    explain_history: int = Field(150, ge=1)  # the user's most-liked items that explanation paths start from
+    # the user's most-liked items that explanation paths start from (≤ 999: one plan, see graphstore.reads.PADDED_LIST)
+    explain_history: int = Field(150, ge=1, le=999)
 
     @field_validator("keys", "cors_origins", mode="before")
     @classmethod

@@ -26,6 +26,13 @@ Observer = Callable[[str, float], None]  # (query name, seconds)
 EXPLAIN_KINDS = ("shared_entity", "similar_users", "friend")
 INTERACTION_TYPES = ("RATED", "INTERACTED")
 RETRY_DELAY_S = 0.05  # first pause before a read is retried (doubling)
+# Neo4j caches a plan per query text *and* parameter shape: the type of each parameter and, for lists and strings,
+# the log10 bucket of its size (1, 2–10, 11–100, 101–1000 …). A new shape is planned on first use (0.2–7 s for the
+# explanation query), so the id lists of the hot queries are padded with nulls (which match nothing) to one shape:
+# at least PADDED_LIST entries, always with a null (a null changes the list's type), i.e. the 101–1000 bucket.
+PADDED_LIST = 101
+# The size buckets of string ids that `warm_up` plans for: lengths 1, 2–10 and 11–100.
+ID_LENGTHS = (1, 2, 11)
 
 
 class GraphUnavailable(RuntimeError):
@@ -140,6 +147,11 @@ class RequestSession:
                     self.reader.observe(name, time.perf_counter() - started)
 
 
+def padded(ids: list[str]) -> list[str | None]:
+    """`ids` followed by nulls, at least PADDED_LIST entries and one null (see PADDED_LIST)."""
+    return [*ids, *[None] * max(1, PADDED_LIST - len(ids))]
+
+
 def _rows(keys: tuple[str, ...], values: list[list[Any]]) -> list[Row]:
     return [dict(zip(keys, row, strict=True)) for row in values]
 
@@ -165,19 +177,20 @@ async def popularity(s: RequestSession, dataset: str) -> list[Row]:
 
 async def items(s: RequestSession, dataset: str, ids: list[str]) -> list[Row]:
     """{id, title, uri, domains, interactions} of the items that exist."""
-    rows = await s.run("api/items", {"dataset": dataset, "ids": ids})
+    rows = await s.run("api/items", {"dataset": dataset, "ids": padded(ids)})
     return rows[0]["items"]
 
 
 async def item_details(s: RequestSession, dataset: str, ids: list[str]) -> list[Row]:
     """{id, meanRating, properties} of the items that exist."""
-    rows = await s.run("api/item_details", {"dataset": dataset, "ids": ids})
+    rows = await s.run("api/item_details", {"dataset": dataset, "ids": padded(ids)})
     return rows[0]["items"]
 
 
 async def item_entities(s: RequestSession, dataset: str, ids: list[str], relation: str | None,
                         limit: int) -> list[Row]:
-    return await s.run("api/item_entities", {"dataset": dataset, "ids": ids, "relation": relation, "limit": limit})
+    return await s.run("api/item_entities", {"dataset": dataset, "ids": padded(ids), "relation": relation,
+                                             "limit": limit})
 
 
 async def user(s: RequestSession, dataset: str, user_id: str) -> Row | None:
@@ -238,32 +251,36 @@ async def record_interaction(s: RequestSession, dataset: str, user_id: str, item
 @cache
 def explain_query(kinds: tuple[str, ...]) -> str:
     """One query for all recommended items: the chosen kinds' files joined by UNION ALL, then the heaviest paths
-    per item kept and projected into one row."""
+    per item kept and projected into one row (`paths`), next to the rows of `api/items` for the same items
+    (`items`: a response that shows paths shows their items, and this saves that query a round trip)."""
     unknown = set(kinds) - set(EXPLAIN_KINDS)
     if unknown or not kinds:
         raise ValueError(f"explanation kinds must be among {EXPLAIN_KINDS}, got {kinds}")
     body = "\nUNION ALL\n".join(load_cypher(f"explain/{kind}") for kind in kinds)
-    return f"CALL () {{\n{body}\n}}\n{load_cypher('explain/project')}"
+    paths = f"CALL () {{\n{body}\n}}\n{load_cypher('explain/project')}"
+    return f"CALL () {{\n{load_cypher('api/items')}\n}}\nCALL () {{\n{paths}\n}}\nRETURN paths, items"
 
 
 async def explanation_paths(s: RequestSession, dataset: str, user_id: str, item_ids: list[str],
                             preferences: dict[str, float], per_item: int, min_preference: float,
                             user_index: str | None = None, user_vector: list[float] | None = None,
-                            neighbours: int = 10) -> list[Row]:
+                            neighbours: int = 10) -> Row:
     """The `per_item` heaviest explanation paths of every item (over all kinds), in one round trip (see
-    `cypher/explain/`): rows {itemId, kind, weight, factors, nodes, relationships}, heaviest first per item.
+    `cypher/explain/`): {paths: rows {itemId, kind, weight, factors, nodes, relationships}, heaviest first per
+    item; items: the rows `items(…)` gives for `item_ids`}.
 
     `preferences` maps the user's liked item ids to their preference (0..1]; SIMILAR_USERS paths are
     searched only when the model's user index and a user vector are given.
     """
     kinds = ("shared_entity", "friend") + (("similar_users",) if user_index and user_vector else ())
-    params: dict[str, Any] = {"dataset": dataset, "userId": user_id, "itemIds": item_ids, "perItem": per_item,
-                              "minPreference": min_preference, "preferences": preferences,
-                              "likedIds": list(preferences)}
+    ids = padded(item_ids)
+    params: dict[str, Any] = {"dataset": dataset, "userId": user_id, "itemIds": ids, "ids": ids,
+                              "perItem": per_item, "minPreference": min_preference, "preferences": preferences,
+                              "likedIds": padded(list(preferences))}
     if "similar_users" in kinds:
         params |= {"userIndex": user_index, "userVector": user_vector, "neighbours": neighbours}
     rows = await s.run("explain/paths", params, text=explain_query(kinds))
-    return rows[0]["paths"]
+    return rows[0]
 
 
 def show_path_cypher(kind: str) -> str:

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_support import Client
+from api_support import Client, live_server
+from neo4j import Driver
 
+from api.settings import ApiSettings
 from graphstore.provision import Credentials
 
 pytestmark = pytest.mark.usefixtures("ml100k_model")  # real ML-100K + a trained model (conftest)
@@ -60,3 +62,30 @@ def test_kgrec_serve_with_two_workers(neo4j_creds: Credentials, tmp_path: Path) 
             proc.kill()
             proc.wait()
     assert proc.returncode == 0
+
+
+def _plans_cleared(driver: Driver) -> int:
+    """Empty Neo4j's query caches; how many plans they held."""
+    message = driver.execute_query("CALL db.clearQueryCaches()").records[0]["value"]
+    return 0 if "already empty" in message else int(message.split(" of ")[1].split()[0])
+
+
+def test_warm_up_plans_every_shape_the_recommendation_requests_use(neo4j_creds: Credentials, driver: Driver) -> None:
+    """Neo4j plans a query per parameter shape (lists and strings by log10 size bucket); a worker's warm-up, which runs
+    before it serves (so before /readyz), must leave nothing for requests to plan: varied users (id lengths, short
+    and long histories, unknown) and `first` sizes add no plan to what the warm-up alone plans."""
+    settings = ApiSettings()
+    _plans_cleared(driver)
+    with live_server(settings, neo4j_creds):
+        pass
+    warmed = _plans_cleared(driver)
+    assert warmed > 0
+    with live_server(settings, neo4j_creds) as url:
+        client = Client(url)
+        for user, first in [("3", 1), ("42", 10), ("405", 11), ("943", 100), ("13", 2), ("someone-new-123", 10)]:
+            recs = client.data('query($u: ID!, $f: Int!) { recommendations(userId: $u, first: $f) { strategy '
+                               'items { item { id title } explanations { kind sentence } } } }',
+                               {"u": user, "f": first})["recommendations"]
+            assert len(recs["items"]) == first
+        client.close()
+    assert _plans_cleared(driver) == warmed
