@@ -30,11 +30,12 @@ async def warm_up(services: Services) -> int:
         datasets = [settings.default_dataset] if settings.default_dataset else await reads.datasets(session)
         for dataset in datasets:
             await recommender.popularity(session, dataset)
+            await reads.items(session, dataset, [NOBODY])  # items asked for without paths (no user id in it)
+            runs += 1
             for length in reads.ID_LENGTHS:
                 user_id = NOBODY * length
                 profile = await recommender.profile(session, dataset, user_id)  # user_state (+ the item matrix)
-                await reads.items(session, dataset, [NOBODY])  # items asked for without paths
-                runs += 2
+                runs += 1
                 model = profile.model
                 for vector in [None] + ([[0.0] * model.dim] if model and model.user_index else []):
                     await reads.explanation_paths(
