@@ -82,8 +82,8 @@ class GLocalK(AutoRec):
     Args: ``hidden`` units per hidden layer; ``num_layers`` hidden layers; ``kernel_dim`` of the kernel
     vectors; ``reg`` λ₂ and ``kernel_reg`` λ_s (the paper's ML-100K values 20 and 0.006); ``global_size`` g
     of the g × g global kernel; ``pretrain_epochs`` of local pre-training before fine-tuning starts (each
-    epoch ``lbfgs_steps`` L-BFGS iterations); ``restart_lbfgs``: start every epoch with a fresh L-BFGS (no
-    curvature memory), as the paper's code does (one SciPy L-BFGS-B call of ``maxiter`` iterations per epoch).
+    epoch ``lbfgs_steps`` L-BFGS iterations); ``restart_lbfgs``: every epoch a fresh L-BFGS run (no curvature
+    memory, line searches not capped), as the paper's code (one SciPy L-BFGS-B call of ``maxiter`` 5 per epoch).
     """
 
     train_defaults: ClassVar[dict[str, float | int]] = {"epochs": 90, "lr": 1.0, "patience": 10, "eval_every": 1}
