@@ -2,7 +2,7 @@
 RecBole peer run on the identical split.
 
     python -m benchmarks.accuracy --suite ml100k-ranking    # pop, ItemKNN, EASE, BPR-MF, LightGCN, GNNs
-    python -m benchmarks.accuracy --suite ml100k-rating     # GC-MC, GLocal-K, I-AutoRec, biased MF, blend: RMSE
+    python -m benchmarks.accuracy --suite ml100k-rating     # GC-MC, GLocal-K, I-AutoRec, MF, SVD++, KNN, blends: RMSE
     python -m benchmarks.accuracy --suite ml100k-kg         # KG-aware models with and without their KG
     python -m benchmarks.accuracy --suite ml100k-hetero-kg  # GraphSAGE with and without knowledge nodes
     python -m benchmarks.accuracy --suite ml100k-kge        # PyKEEN TransE / DistMult / RotatE
@@ -42,7 +42,7 @@ from torch_geometric.data import HeteroData
 from benchmarks.file_datasets import ciao, dbbook_2014, kgat_amazon_book, lastfm_2k, movielens_100k
 from benchmarks.report import markdown_table, write_results
 from learner.metrics import mae, rmse
-from learner.models.blend import blend_weights, blended
+from learner.models.blend import blend_weights, blended, cross_validated_rmse, support_features
 from learner.splits import Split, make_split
 from learner.train import train
 
@@ -172,21 +172,47 @@ SUITES: dict[str, Suite] = {
     "ml100k-rating": Suite("MovieLens-100K u1 rating prediction (RMSE on u1.test)", _ml100k(), "u1", [
         Run("GC-MC (epochs chosen on validation, refit on u1.base)", "gcmc",
             {"epochs": 400, "eval_every": 5, "patience": 10, "refit": True}),
-        # 20 pre-training epochs (where validation RMSE bottomed out in a 30-epoch run), then global-kernel
-        # fine-tuning; patience covers the pre-training so the fine-tuning always runs
-        Run("GLocal-K (epochs chosen on validation, refit on u1.base)", "glocal-k",
-            {"epochs": 45, "pretrain_epochs": 20, "patience": 25, "refit": True}),
+        # the paper's 30 pre-training epochs of 5 L-BFGS iterations, then global-kernel fine-tuning; validation
+        # picked pre-training epoch 20 (early stopping at 28, before the fine-tuning stage: see the note)
+        Run("GLocal-K (≤ 30 pre-training + fine-tuning epochs chosen on validation, refit on u1.base)",
+            "glocal-k", {"epochs": 60, "pretrain_epochs": 30, "patience": 8, "refit": True}),
+        # the same with a fresh, uncapped L-BFGS run every epoch, as the paper's SciPy L-BFGS-B calls (one per epoch),
+        # and the paper's budget of 30 pre-training + 60 fine-tuning epochs (a 60-epoch run was still improving)
+        Run("GLocal-K, a fresh L-BFGS run per epoch as the paper's code (30 pre-training + ≤ 60 fine-tuning epochs "
+            "chosen on validation, refit on u1.base)", "glocal-k",
+            {"epochs": 90, "pretrain_epochs": 30, "patience": 10, "restart_lbfgs": True, "refit": True}),
         Run("I-AutoRec (λ and epochs chosen on validation, refit on u1.base)", "autorec", {"refit": True},
             grid={"reg": [20.0, 100.0]}),
         Run("Biased MF (λ and epochs chosen on validation, refit on u1.base)", "biasedmf", {"refit": True},
             grid={"reg": [10.0, 30.0]}),
+        Run("SVD++ (λ and epochs chosen on validation, refit on u1.base)", "svdpp", {"refit": True},
+            grid={"reg": [20.0, 40.0]}),
+        Run("KNN-baseline item-item (k chosen on validation, refit on u1.base)", "knn-baseline", {"refit": True},
+            grid={"k": [20, 40, 80]}),
+        Run("KNN-baseline user-user (k chosen on validation, refit on u1.base)", "knn-baseline",
+            {"based": "user", "refit": True}, grid={"k": [40, 80]}),
     ], kind="rating", note=(
-        "GLocal-K has no row yet: on the shared CPU its selection run was stopped at epoch 39 of 45 (refit would "
-        "not have finished in time). Measured before stopping: best validation RMSE 0.8934 at epoch 20, the end of "
-        "local-kernel pre-training; the global-kernel fine-tuning epochs 21-39 never improved validation "
-        "(0.898-0.925). A separate 30-epoch pre-training-only run without refit scored 0.9062 on u1.test."),
-        blend="Blend (least-squares weights fitted on validation, members refit on u1.base; its valid RMSE is "
-              "in-sample)"),
+        "GLocal-K follows the official notebook (usydnlp/Glocal_K): two 500-unit sigmoid layers whose weights are "
+        "multiplied by finite-support kernels of learnt 5-d vectors, λ₂ 20, λ_s 0.006, 5 L-BFGS iterations per "
+        "epoch, 30 pre-training epochs, then a 3×3 global kernel made from the item-wise mean of the local "
+        "reconstruction convolves the rating matrix for fine-tuning. That notebook trains on all of u1.base and "
+        "reports the lowest u1.test RMSE over its 60 fine-tuning epochs, so its epoch is picked on test; here epochs "
+        "are picked on validation. With one L-BFGS whose curvature memory persists across epochs (kgrec's default), "
+        "pre-training is fast and then overfits: validation RMSE bottoms out at epoch 20 (0.8934) and early stopping "
+        "ends the run before fine-tuning; fine-tuning from there never helped (an earlier run: 0.898-0.925 over epochs "
+        "21-39; a diagnostic run with the notebook's protocol, u1.test read after every epoch and used for nothing "
+        "else: 0.8996 at epoch 20, 0.910 at 30, 0.915-0.993 over fine-tuning epochs 31-43). With a fresh, uncapped "
+        "L-BFGS run per epoch, as the notebook's one SciPy L-BFGS-B call per epoch, pre-training is slower (validation "
+        "0.9084 at epoch 30) and fine-tuning then keeps improving validation, the behaviour the paper describes: "
+        "0.8918 at epoch 78 (early stopping at 88), 0.8922 on u1.test after the refit. "
+        "u1.test holds on average 39% of the ratings of users 1-462 only, so its users have fewer training ratings "
+        "than the validation rows' (10% of every user's rows): every row's test RMSE is above its validation RMSE, "
+        "KNN's most. Blend rows: weights fitted on the members' validation predictions (members trained without "
+        "validation), applied to the test predictions of the members refit on u1.base; their valid RMSE is 10-fold "
+        "cross-validated within the validation ratings (the in-sample figure is in accuracy.json). No time-aware "
+        "member: the training graph handed to models carries no timestamps, and a rating's time never reaches "
+        "predict()."),
+        blend="Blend (weights fitted on validation, members refit on u1.base; valid RMSE 10-fold cross-validated)"),
 }
 
 # The RecBole rows (benchmarks/results/recbole.json suite) shown with each suite on the identical split.
@@ -245,32 +271,46 @@ def run_suite(name: str, out_runs: Path, only: list[str] | None = None,
                      "grid": run.grid, "valid": result.metrics["valid"], "test": result.metrics["test"],
                      "best_epoch": result.best_epoch, "train_seconds": sum(t[2] for t in tried),
                      "run_dir": str(result.run_dir)})
-    blend = _blend_row(suite.blend, rows, split) if suite.blend else None
-    if blend:
-        rows.append(blend)
+    if suite.blend:
+        rows += _blend_rows(suite.blend, rows, split)
     return {"title": suite.title, "dataset": data.dataset, "split": suite.split, "kind": suite.kind,
             "split_sizes": split.sizes(), "rows": rows}
 
 
-def _blend_row(label: str, rows: list[dict[str, Any]], split: Split) -> dict[str, Any] | None:
-    """The rating rows' predictions blended: weights fitted on their validation predictions (selection models),
-    applied to their test predictions (refit models); both read from each row's ``predictions.npz``. None while
-    fewer than two rows have them."""
+def _blend_rows(label: str, rows: list[dict[str, Any]], split: Split) -> list[dict[str, Any]]:
+    """The rating rows' predictions blended by linear stacking and by feature-weighted linear stacking (meta-features:
+    log support of the user and of the item among the members' training ratings). Weights are fitted on the members'
+    validation predictions (selection models, trained on train) and applied to their test predictions (refit
+    models, trained on train + valid), both read from each row's ``predictions.npz``. A blend's valid RMSE is
+    10-fold cross-validated within the validation ratings (its in-sample figure is kept as ``rmse_in_sample``).
+    Empty while fewer than two rows have predictions."""
     members = [r for r in rows if r.get("run_dir") and (Path(r["run_dir"]) / "predictions.npz").exists()]
     if len(members) < 2:
         log.info("blend skipped: %d row(s) with predictions.npz", len(members))
-        return None
+        return []
     stored = [np.load(Path(r["run_dir"]) / "predictions.npz") for r in members]
+    preds = {part: [torch.from_numpy(p[part]) for p in stored] for part in ("valid", "test")}
     low, high = float(split.ratings("train").min()), float(split.ratings("train").max())
-    weights = blend_weights([torch.from_numpy(p["valid"]) for p in stored], split.ratings("valid"))
-    metrics = {}
-    for part in ("valid", "test"):
-        pred = blended(weights, [torch.from_numpy(p[part]) for p in stored], low, high)
-        metrics[part] = {"rmse": rmse(pred, split.ratings(part)), "mae": mae(pred, split.ratings(part))}
+    known = {"valid": split.pairs("train"),
+             "test": tuple(torch.cat(t) for t in zip(split.pairs("train"), split.pairs("valid"), strict=True))}
+    target = {part: split.ratings(part) for part in ("valid", "test")}
     names = " + ".join(r["label"].split(" (")[0] for r in members)
-    return {"label": f"{label} of {names}", "model": "blend", "grid": {}, "best_epoch": 0, **metrics,
-            "options": {"members": [r["label"] for r in members], "weights": [round(w, 4) for w in weights.tolist()]},
-            "train_seconds": sum(r["train_seconds"] for r in members)}
+    out = []
+    for kind, weighted in (("linear stacking", False), ("feature-weighted linear stacking", True)):
+        features = {part: support_features(*split.pairs(part), known[part], split.num_users, split.num_items)
+                    if weighted else None for part in ("valid", "test")}
+        weights = blend_weights(preds["valid"], target["valid"], features=features["valid"])
+        pred = {part: blended(weights, preds[part], low, high, features[part]) for part in ("valid", "test")}
+        valid = {"rmse": cross_validated_rmse(preds["valid"], target["valid"], low, high, features=features["valid"]),
+                 "rmse_in_sample": rmse(pred["valid"], target["valid"]), "mae_in_sample": mae(pred["valid"],
+                                                                                           target["valid"])}
+        out.append({"label": f"{label}, {kind}, of {names}", "model": "blend", "grid": {}, "best_epoch": 0,
+                    "valid": valid, "test": {"rmse": rmse(pred["test"], target["test"]),
+                                             "mae": mae(pred["test"], target["test"])},
+                    "options": {"members": [r["label"] for r in members], "feature_weighted": weighted,
+                                "weights": [round(w, 4) for w in weights.tolist()]},
+                    "train_seconds": sum(r["train_seconds"] for r in members)})
+    return out
 
 
 def _ranking_table(suite: dict[str, Any], peers: list[dict[str, Any]],
@@ -324,9 +364,10 @@ def findings(results: dict[str, Any], peers: dict[str, Any]) -> list[str]:
     if rating:
         chosen = min(rating, key=lambda r: r["valid"]["rmse"])
         met = "met" if chosen["test"]["rmse"] <= 0.880 else "NOT met"
-        out.append(f"- ML-100K u1 RMSE target ≤ 0.880: {met} — the row with the lowest validation RMSE, "
-                   f"{chosen['label']}, reaches {chosen['test']['rmse']:.4f} on u1.test (best published on this "
-                   "split: GLocal-K 0.8889).")
+        out.append(f"- ML-100K u1 RMSE target ≤ 0.880: {met} — the row with the lowest validation RMSE (a blend's "
+                   f"10-fold cross-validated within the validation ratings), {chosen['label']}, reaches "
+                   f"{chosen['test']['rmse']:.4f} on u1.test (best published on this split: GLocal-K 0.8889, the "
+                   "lowest u1.test RMSE over its fine-tuning epochs in the official notebook).")
     for name in ("ml100k-kg", "ml100k-hetero-kg", "ml100k-kge", "lastfm-social", "ciao-social", "dbbook2014"):
         rows = results.get(name, {}).get("rows", [])
         pairs = [(r, n) for r in rows for n in rows if r is not n and r["model"] == n["model"]

@@ -18,9 +18,11 @@ from learner.models.hetero_gnn import HeteroGNN
 from learner.models.itemknn import ItemKNN
 from learner.models.kge_rec import DistMultRecommender, RotatERecommender, TransERecommender
 from learner.models.kgin import KGIN
+from learner.models.knnbaseline import KNNBaseline
 from learner.models.lightgcn import LightGCN
 from learner.models.popularity import Popularity
 from learner.models.social import SocialLightGCN
+from learner.models.svdpp import SVDpp
 
 MODELS: dict[str, type[Recommender]] = {
     "popularity": Popularity,
@@ -39,12 +41,15 @@ MODELS: dict[str, type[Recommender]] = {
     "autorec": AutoRec,
     "glocal-k": GLocalK,
     "biasedmf": BiasedMF,
+    "svdpp": SVDpp,
+    "knn-baseline": KNNBaseline,
     "blend": Blend,
 }
 ALIASES: dict[str, str] = {"pop": "popularity", "bpr": "bprmf", "mf": "bprmf", "bpr-mf": "bprmf",
                            "graphsage": "hetero-gnn", "sage": "hetero-gnn",
                            "i-autorec": "autorec", "glocalk": "glocal-k",
-                           "svd": "biasedmf", "biased-mf": "biasedmf"}
+                           "svd": "biasedmf", "biased-mf": "biasedmf",
+                           "svd++": "svdpp", "knnbaseline": "knn-baseline"}
 
 
 def resolve_name(name: str) -> str:

@@ -82,15 +82,17 @@ class GLocalK(AutoRec):
     Args: ``hidden`` units per hidden layer; ``num_layers`` hidden layers; ``kernel_dim`` of the kernel
     vectors; ``reg`` λ₂ and ``kernel_reg`` λ_s (the paper's ML-100K values 20 and 0.006); ``global_size`` g
     of the g × g global kernel; ``pretrain_epochs`` of local pre-training before fine-tuning starts (each
-    epoch ``lbfgs_steps`` L-BFGS iterations).
+    epoch ``lbfgs_steps`` L-BFGS iterations); ``restart_lbfgs``: every epoch a fresh L-BFGS run (no curvature
+    memory, line searches not capped), as the paper's code (one SciPy L-BFGS-B call of ``maxiter`` 5 per epoch).
     """
 
     train_defaults: ClassVar[dict[str, float | int]] = {"epochs": 90, "lr": 1.0, "patience": 10, "eval_every": 1}
 
     def __init__(self, num_users: int, num_items: int, hidden: int = 500, num_layers: int = 2,
                  kernel_dim: int = 5, reg: float = 20.0, kernel_reg: float = 0.006, global_size: int = 3,
-                 pretrain_epochs: int = 30, lbfgs_steps: int = 5) -> None:
+                 pretrain_epochs: int = 30, lbfgs_steps: int = 5, restart_lbfgs: bool = False) -> None:
         super().__init__(num_users, num_items, hidden, reg, lbfgs_steps)
+        self.restart_lbfgs = restart_lbfgs
         sizes = [num_users, *[hidden] * num_layers, num_users]
         self.layers = torch.nn.ModuleList(torch.nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
         for layer in self.layers:

@@ -24,6 +24,7 @@ class FullBatchRating(Recommender):
     def __init__(self, num_users: int, num_items: int, lbfgs_steps: int = 5) -> None:
         super().__init__(num_users, num_items)
         self.lbfgs_steps = lbfgs_steps
+        self.restart_lbfgs = False  # True: a fresh optimizer (no curvature memory, line searches not capped) per epoch
         self.register_buffer("bounds", torch.tensor([1.0, 5.0]))
         self.optimizer: tuple[str, torch.optim.LBFGS] | None = None  # (stage, optimizer)
         self.num_ratings = 1
@@ -41,9 +42,12 @@ class FullBatchRating(Recommender):
         raise NotImplementedError
 
     def lbfgs_epoch(self, stage: str, params: list[torch.nn.Parameter], lr: float) -> float:
-        """``lbfgs_steps`` full-batch L-BFGS iterations (a fresh optimizer when ``stage`` changes); loss/rating."""
-        if self.optimizer is None or self.optimizer[0] != stage:
-            self.optimizer = stage, torch.optim.LBFGS(params, lr=lr, max_iter=self.lbfgs_steps,
+        """``lbfgs_steps`` full-batch L-BFGS iterations (a fresh optimizer when ``stage`` changes, or every epoch with
+        ``restart_lbfgs``, whose line searches may then take up to 25 evaluations per iteration instead of sharing
+        torch's default 1.25 evaluations per iteration); loss/rating."""
+        if self.optimizer is None or self.optimizer[0] != stage or self.restart_lbfgs:
+            max_eval = self.lbfgs_steps * 25 if self.restart_lbfgs else None
+            self.optimizer = stage, torch.optim.LBFGS(params, lr=lr, max_iter=self.lbfgs_steps, max_eval=max_eval,
                                                       line_search_fn="strong_wolfe")
         optimizer = self.optimizer[1]
 
