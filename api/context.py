@@ -155,16 +155,25 @@ class RequestContext:
 
     async def _explain(self, key: ExplanationKey, item_ids: list[str]) -> dict[str, list[ExplanationPath]]:
         """Paths of these items from one query, which also returns the items: those prime the item loader."""
-        profile = self.profiles[key[0]]
-        paths, items = await explain_items(self.session, profile, item_ids, key[1], self.settings)
-        self._items.prime_many({(profile.dataset, row["id"]): item_from_row(profile.dataset, row) for row in items})
+        paths, _ = await self._explain_with_items(key, item_ids)
         return paths
 
-    async def prefetch_explained(self, key: ExplanationKey, item_ids: list[str]) -> None:
+    async def _explain_with_items(self, key: ExplanationKey, item_ids: list[str]
+                                  ) -> tuple[dict[str, list[ExplanationPath]], dict[str, Item]]:
+        profile = self.profiles[key[0]]
+        paths, rows = await explain_items(self.session, profile, item_ids, key[1], self.settings)
+        items = {row["id"]: item_from_row(profile.dataset, row) for row in rows}
+        self._items.prime_many({(profile.dataset, item_id): item for item_id, item in items.items()})
+        return paths, items
+
+    async def prefetch_explained(self, key: ExplanationKey, item_ids: list[str]
+                                 ) -> tuple[dict[str, list[ExplanationPath]], dict[str, Item]]:
         """Load the paths and the items of these recommendations now, in one round trip (instead of one query for
-        the items and one for the paths when the response's fields resolve)."""
-        paths = await self._explain(key, item_ids)
+        the items and one for the paths when the response's fields resolve). Returns both (item id → paths, item id
+        → item; a missing item is left out), which also prime the loaders."""
+        paths, items = await self._explain_with_items(key, item_ids)
         self._explanations.prime_many({(key, item_id): p for item_id, p in paths.items()})
+        return paths, items
 
     # --- pagination ---
 

@@ -101,15 +101,18 @@ class Query:
                                                           flt.linked_to)
         ctx.services.metrics.strategies.labels(profile.strategy.value).inc()
         key = (profile.key, max_paths) if explain else None
+        paths: dict[str, list[ExplanationPath]] = {}
+        items: dict[str, Item] = {}
         if key is not None and profile.exists and _selects(info, "items", "explanations") \
                 and _selects(info, "items", "item"):
-            await ctx.prefetch_explained(key, [r.item_id for r in ranked])
+            paths, items = await ctx.prefetch_explained(key, [r.item_id for r in ranked])
         return Recommendations(
             user_id=strawberry.ID(profile.user_id), dataset=profile.dataset,
             strategy=profile.strategy,
             model=model_version(profile.model) if profile.strategy is not Strategy.POPULARITY else None,
             items=[Recommendation(rank=r.rank, score=r.score, item_id=strawberry.ID(r.item_id),
-                                  dataset=profile.dataset, explanation_key=key) for r in ranked],
+                                  dataset=profile.dataset, explanation_key=key, loaded_item=items.get(r.item_id),
+                                  loaded_explanations=paths.get(r.item_id)) for r in ranked],
         )
 
     @strawberry.field(description="Items nearest to an item in the active model's item vector index.")

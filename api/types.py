@@ -149,21 +149,32 @@ class ModelVersion:
 
 @strawberry.type
 class Recommendation:
+    """`item` and `explanations` come from the request's loaders, or, when `recommendations` already fetched them
+    (the usual query), straight from `loaded_item` / `loaded_explanations`: those resolvers are then plain functions
+    returning values, so GraphQL execution schedules no task or loader future per recommendation (they return an
+    awaitable, which the executor awaits, only when they must load)."""
+
     rank: int
     score: float = strawberry.field(description="The model's score (dot or cosine), or the popularity count.")
     item_id: strawberry.ID
     dataset: strawberry.Private[str]
     explanation_key: strawberry.Private[tuple | None]
+    loaded_item: strawberry.Private[Item | None] = None
+    loaded_explanations: strawberry.Private[list[ExplanationPath] | None] = None
 
     @strawberry.field
-    async def item(self, info: strawberry.Info[RequestContext, None]) -> Item:
-        return await _load_item(info, self.dataset, str(self.item_id))
+    def item(self, info: strawberry.Info[RequestContext, None]) -> Item:
+        if self.loaded_item is not None:
+            return self.loaded_item
+        return _load_item(info, self.dataset, str(self.item_id))  # type: ignore[return-value]  # awaited by graphql
 
     @strawberry.field(description="Explanation paths, heaviest first (null when explain: false).")
-    async def explanations(self, info: strawberry.Info[RequestContext, None]) -> list[ExplanationPath] | None:
+    def explanations(self, info: strawberry.Info[RequestContext, None]) -> list[ExplanationPath] | None:
         if self.explanation_key is None:
             return None
-        return await info.context.explanations(self.explanation_key, str(self.item_id))
+        if self.loaded_explanations is not None:
+            return self.loaded_explanations
+        return info.context.explanations(self.explanation_key, str(self.item_id))  # type: ignore[return-value]
 
 
 @strawberry.type

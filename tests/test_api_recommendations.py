@@ -227,6 +227,10 @@ def test_loaders_batch_items_and_entities(client: Client) -> None:
     assert count["api/item_details"]() == after["api/item_details"]
     assert plain == [{"item": {k: r["item"][k] for k in ("id", "title", "uri", "domains", "interactions")}}
                      for r in explained]
+    # the paths are the same whether they came with the items (prefetched) or through the explanation loader
+    alone = client.data('{ recommendations(userId: "42", first: 20, maxPaths: 2) { items { explanations { sentence '
+                        '} } } }')["recommendations"]["items"]
+    assert alone == [{"explanations": r["explanations"]} for r in explained]
 
 
 def test_operations_endpoints(client: Client) -> None:

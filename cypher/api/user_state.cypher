@@ -12,11 +12,12 @@ WITH d, m
 ORDER BY m.version DESC
 LIMIT 1
 OPTIONAL MATCH (u:User {dataset: $dataset, id: $userId})
-CALL (u, m) {
+WITH d, m, u, datetime(m.trained_at) AS trainedAt
+CALL (u, trainedAt) {
   MATCH (u)-[r:RATED|INTERACTED]->(i:Item)
   RETURN collect(i.id) AS historyIds,
          collect(toFloat(coalesce(r.rating, r.weight, 1.0))) AS historyValues,
-         count(CASE WHEN r.recorded_at > datetime(m.trained_at) THEN 1 END) AS recordedSince
+         count(CASE WHEN r.recorded_at > trainedAt THEN 1 END) AS recordedSince
 }
 RETURN d IS NOT NULL AS datasetExists,
        u IS NOT NULL AS userExists,

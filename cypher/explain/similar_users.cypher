@@ -9,26 +9,29 @@
 // interactions), as for entities: someone who rated 30 films says more than someone who rated 700.
 // Each neighbour explains with the liked item you share most strongly; the $perItem heaviest paths per item stay.
 // Each row carries the path's nodes (user, history item, neighbour, item) and relationships.
-// Parameters: $dataset, $userId, $itemIds, $likedIds, $preferences, $userIndex, $userVector, $neighbours,
-// $minPreference, $perItem.
+// Each neighbour's history is read once (their top value, their count and the items that matter in one pass), and
+// "is a liked item" is a lookup in the $preferences map (cheaper than scanning a list per relationship).
+// Parameters: $dataset, $userId, $itemIds, $preferences, $userIndex, $userVector, $neighbours, $minPreference,
+// $perItem.
 MATCH (u:User {dataset: $dataset, id: $userId})
 CALL db.index.vector.queryNodes($userIndex, $neighbours + 1, $userVector) YIELD node AS v, score
 WITH u, v, 2 * score - 1 AS similarity
 WHERE v.dataset = $dataset AND v <> u AND similarity > 0
 CALL (v) {
-  MATCH (v)-[x:RATED|INTERACTED]->()
-  WITH max(toFloat(coalesce(x.rating, x.weight, 1.0))) AS top, count(x) AS interactions
   MATCH (v)-[r:RATED|INTERACTED]->(i)
-  WHERE i.id IN $likedIds OR i.id IN $itemIds
-  WITH i, r, toFloat(coalesce(r.rating, r.weight, 1.0)) / top AS neighbourPreference,
+  WITH r, i, i.id AS id, toFloat(coalesce(r.rating, r.weight, 1.0)) AS value
+  WITH max(value) AS top, count(r) AS interactions,
+       collect(CASE WHEN $preferences[id] IS NOT NULL OR id IN $itemIds THEN [i, r, value, id] END) AS hits
+  UNWIND hits AS hit
+  WITH hit[0] AS i, hit[1] AS r, hit[3] AS id, hit[2] / top AS neighbourPreference,
        1.0 / log(1.0 + interactions) AS specificity
   WHERE neighbourPreference >= $minPreference
-  RETURN i, r, neighbourPreference, specificity
+  RETURN i, r, id, neighbourPreference, specificity
 }
 WITH u, v, similarity, specificity,
-     collect(CASE WHEN i.id IN $itemIds THEN {item: i, r: r, likes: neighbourPreference} END) AS recs,
-     collect(CASE WHEN i.id IN $likedIds THEN {h: i, r: r, preference: $preferences[i.id],
-                                               neighbourPreference: neighbourPreference} END) AS shared
+     collect(CASE WHEN id IN $itemIds THEN {item: i, r: r, likes: neighbourPreference} END) AS recs,
+     collect(CASE WHEN $preferences[id] IS NOT NULL THEN {h: i, r: r, preference: $preferences[id],
+                                             neighbourPreference: neighbourPreference} END) AS shared
 WHERE size(recs) > 0 AND size(shared) > 0
 WITH u, v, similarity, specificity, recs,
      reduce(best = shared[0], s IN shared |
