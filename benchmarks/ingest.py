@@ -2,6 +2,7 @@
 
     python benchmarks/ingest.py [--datasets movielens-100k ...] [--data-dir DIR] [--batch-size N] [--workers N]
 
+Batch size and writers default to kgrec's (KGREC_WRITE_BATCH_SIZE, KGREC_WRITE_WORKERS), what `kgrec ingest` uses.
 Runs against a Neo4j it manages under .kgrec/bench (ports KGREC_BENCH_BOLT_PORT/KGREC_BENCH_HTTP_PORT,
 default 17787/17574; the database is wiped) unless NEO4J_URI is set. Writes benchmarks/results/ingest.json
 and the table in benchmarks/README.md (section "Ingest"). Wall-clock numbers depend on what else the machine
@@ -32,7 +33,7 @@ from graphstore.schema import apply_schema, wipe_database
 from ingest.fetch import FetchError
 from ingest.registry import names
 from ingest.run import IngestReport, ingest_dataset
-from kgrec.settings import Settings
+from kgrec.settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("benchmarks.ingest")
@@ -141,8 +142,9 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="*", default=names())
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("KGREC_DATA_DIR", ROOT.parent / "shared"
                                                                                                 / "datasets")))
-    parser.add_argument("--batch-size", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, default=2, help="Batches of a section written concurrently.")
+    parser.add_argument("--batch-size", type=int, default=get_settings().write_batch_size)
+    parser.add_argument("--workers", type=int, default=get_settings().write_workers,
+                        help="Batches of a section written concurrently.")
     parser.add_argument("--no-rewrite", action="store_true", help="Measure the fresh load only.")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
