@@ -177,7 +177,10 @@ class GraphWriter:
         return f"{'CREATE' if self.fresh else 'MERGE'} ({var}:{label} {{dataset: $ds, id: r.id}})"
 
     def interactions(self, rows: list[Row], rel: str) -> None:
-        """(:User)-[:RATED|INTERACTED {rating|weight, ts, test_of}]->(:Item)."""
+        """(:User)-[:RATED|INTERACTED {rating|weight, ts, test_of}]->(:Item); `test_of` only where the row is a test
+        row of some split (readers take a missing one as []). An empty list is not stored: a list of strings takes a
+        record of its own in the array store, and leaving the empty ones out cut the server CPU time of a fresh KGAT
+        load (77% training rows) by about a quarter."""
         value = INTERACTION_TYPES.get(rel)
         if value is None:
             raise ValueError(f"interaction type {rel!r} is not one of {sorted(INTERACTION_TYPES)}")
@@ -187,7 +190,7 @@ class GraphWriter:
             _link(f"{_keyed('s', 'User', 'users')} {_keyed('o', 'Item', 'items')}", rel,
                   {value: "$w[k]", "ts": "$ts[k]", "test_of": "$t[k]"}, self.fresh),
             users=users, items=items, si=si, oi=oi,
-            w=[r["w"] for r in rows], ts=[r["ts"] for r in rows], t=[r["t"] for r in rows],
+            w=[r["w"] for r in rows], ts=[r["ts"] for r in rows], t=[r["t"] or None for r in rows],
         )
 
     def social(self, rows: list[Row], rel: str) -> None:

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     data_dir: Path | None = None  # where dataset files already are (e.g. ../shared/datasets)
 
     # --- batch sizes ---
-    write_batch_size: int = 10_000
+    write_batch_size: int = 20_000  # rows per write transaction: half the commits and node locks per row of 10,000
     write_workers: int = 2  # batches of one section written concurrently (the server runs each on one thread)
 
     @property

@@ -49,6 +49,33 @@ POM_TEMPLATE = """<project xmlns="http://maven.apache.org/POM/4.0.0">
 """
 
 
+# The JVM options of the official 5.26 distribution's neo4j.conf (the tarball runs with them; a bare `java` command
+# line has none), plus failing fast on heap exhaustion. TrustFinalNonStaticFields lets the JIT fold the kernel's
+# final fields; the --add-opens let Neo4j and Netty use direct buffers without reflection fallbacks.
+JVM_OPTIONS = (
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+AlwaysPreTouch",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Djdk.tls.ephemeralDHKeySize=2048",
+    "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
+    "-XX:FlightRecorderOptions=stackdepth=256",
+    "-XX:+UnlockDiagnosticVMOptions",
+    "-XX:+DebugNonSafepoints",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+    "-Dlog4j2.disable.jmx=true",
+    "-Dlog4j.layout.jsonTemplate.maxStringLength=32768",
+    "-XX:+ExitOnOutOfMemoryError",
+)
+
+
 def java_major_version(java: str = "java") -> int:
     """Major version of the `java` on PATH (17 for "17.0.15")."""
     if shutil.which(java) is None:
@@ -158,8 +185,7 @@ class MavenServer:
             "dbms.usage_report.enabled=false\n"
             "server.directories.import=import\n"
             "db.tx_log.rotation.retention_policy=2 files\n"
-            "server.jvm.additional=-XX:+UseG1GC\n"
-            "server.jvm.additional=-XX:+ExitOnOutOfMemoryError\n"
+            + "".join(f"server.jvm.additional={option}\n" for option in JVM_OPTIONS)
         )
         return conf
 
