@@ -24,6 +24,8 @@ RECORD = """mutation($user: ID!, $item: ID!, $rating: Float, $weight: Float, $ts
 RECS = """query($user: ID!, $first: Int!) { recommendations(userId: $user, first: $first, maxPaths: 2) {
   strategy model { version }
   items { itemId score explanations { kind nodes { kind id } relationships { type source target } } } } }"""
+EXPLAIN = """query($user: ID!, $item: ID!) { explain(userId: $user, itemId: $item, maxPaths: 10) {
+  kind weight sentence nodes { kind id } relationships { type source target } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -179,25 +181,31 @@ def test_a_repeated_request_is_served_from_the_explanation_cache(client: Client,
     assert _counts(client) == (before[0] + 1, before[1] + 1, before[2] + 1)
 
 
+def _sources(paths: list[dict]) -> set[str]:
+    """The history items the paths start from."""
+    return {p["nodes"][1]["id"] for p in paths}
+
+
 def test_recording_an_interaction_misses_the_cache_and_explains_with_it(client: Client, uncached: Client,
                                                                         graph: Driver) -> None:
+    """`explain` keeps the item fixed, so only the history fingerprint can tell the cached paths are stale."""
     user = _new_user()
-    client.data(RECORD, {"user": user, "item": "50", "rating": 5})
-    one = client.data(RECS, {"user": user, "first": 10})["recommendations"]
-    assert {p["nodes"][1]["id"] for r in one["items"] for p in r["explanations"]} == {"50"}
-    assert client.data(RECS, {"user": user, "first": 10})["recommendations"] == one
+    client.data(RECORD, {"user": user, "item": "50", "rating": 5})  # Star Wars; paths to The Empire Strikes Back
+    one = client.data(EXPLAIN, {"user": user, "item": "172"})["explain"]
+    assert _sources(one) == {"50"} and client.data(EXPLAIN, {"user": user, "item": "172"})["explain"] == one
     before = _counts(client)
 
-    client.data(RECORD, {"user": user, "item": "181", "rating": 5})
-    two = client.data(RECS, {"user": user, "first": 10})["recommendations"]
+    client.data(RECORD, {"user": user, "item": "181", "rating": 5})  # Return of the Jedi
+    two = client.data(EXPLAIN, {"user": user, "item": "172"})["explain"]
     assert _counts(client) == (before[0], before[1] + 1, before[2] + 1)  # the history changed: a fresh query
-    assert two == uncached.data(RECS, {"user": user, "first": 10})["recommendations"]
-    sources = {p["nodes"][1]["id"] for r in two["items"] for p in r["explanations"]}
-    assert "181" in sources and all(path_in_graph(graph, DS, p) for r in two["items"] for p in r["explanations"])
+    assert _sources(two) == {"50", "181"} and all(path_in_graph(graph, DS, p) for p in two)
+    assert two == uncached.data(EXPLAIN, {"user": user, "item": "172"})["explain"]
 
-    client.data(RECORD, {"user": user, "item": "181", "rating": 1})  # the same items, another value: a miss too
-    client.data(RECS, {"user": user, "first": 10})
-    assert _counts(client)[1:] == (before[1] + 2, before[2] + 2)
+    client.data(RECORD, {"user": user, "item": "181", "rating": 1})  # the same items, a value below the preference
+    three = client.data(EXPLAIN, {"user": user, "item": "172"})["explain"]
+    assert _counts(client)[1:] == (before[1] + 2, before[2] + 2) and _sources(three) == {"50"}
+    recs = client.data(RECS, {"user": user, "first": 10})["recommendations"]
+    assert recs == uncached.data(RECS, {"user": user, "first": 10})["recommendations"]
 
 
 def test_ttl_zero_disables_the_explanation_cache(uncached: Client, graph: Driver) -> None:
