@@ -57,7 +57,8 @@ class ApiSettings(BaseSettings):
     # version, items and maxPaths, so the user's own new interactions miss it at once; what the key cannot see
     # (knowledge edits, other users' interactions) shows after at most `explain_cache_ttl_s`. 0 disables it.
     explain_cache_ttl_s: float = Field(60.0, ge=0)
-    explain_cache_size: int = Field(10_000, ge=0)  # entries (one per user × item list × maxPaths), LRU
+    # entries (one per user × item list × maxPaths), LRU; one for first: 10, maxPaths: 3 holds ~0.2 MiB (ML-100K)
+    explain_cache_size: int = Field(1_000, ge=0)
 
     @field_validator("keys", "cors_origins", mode="before")
     @classmethod

@@ -47,6 +47,8 @@ from kgrec.settings import get_settings
 
 REPO = Path(__file__).resolve().parent.parent
 WARM_PASSES, WARM_HITS = 6, 0.97  # warm-up passes at most, and the share of hits in a pass that ends them
+CACHE_DEFAULTS = {name: ApiSettings.model_fields[name].default  # what the cache-on server runs with
+                  for name in ("explain_cache_ttl_s", "explain_cache_size")}
 QUERY = """query($u: ID!, $explain: Boolean!) { recommendations(userId: $u, first: 10, explain: $explain) {
   strategy items { rank score item { id title } explanations { kind weight sentence } } } }"""
 
@@ -373,7 +375,8 @@ def report(args: argparse.Namespace, f: dict[str, Any]) -> None:
         "CPU ms: CPU time (user + system) per request of the API server's processes, of Neo4j (the local process "
         "on the Bolt port) and of the load generator, over the same timed requests. Cache off: the server ran with "
         "KGREC_API_EXPLAIN_CACHE_TTL_S=0, so every request ran the explanation query. Cache on: the default settings "
-        "(TTL 60 s, 10,000 entries per worker); the timed requests followed passes over all users, repeated until "
+        f"(TTL {CACHE_DEFAULTS['explain_cache_ttl_s']:g} s, {CACHE_DEFAULTS['explain_cache_size']:,} entries per "
+        "worker); the timed requests followed passes over all users, repeated until "
         "≥ 97% of a pass hit the cache (each worker has its own, and a user's request may reach either), so this is "
         f"the warm case: {hit_share:.1%} of the timed lookups hit. A cold cache, or a user who just recorded an "
         "interaction, costs what the cache-off row costs.",
