@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
@@ -12,7 +12,8 @@ from starlette.responses import Response
 from strawberry.dataloader import DataLoader
 
 from api.errors import Forbidden, Unauthenticated
-from api.explain import explain_items
+from api.explain import cache_key, explain_items
+from api.explain_cache import TtlLru
 from api.metrics import Metrics
 from api.recommend import Recommender, UserProfile
 from api.settings import ApiSettings
@@ -32,6 +33,7 @@ from graphstore import reads
 from graphstore.reads import GraphReader
 
 ExplanationKey = tuple[tuple[Any, ...], int]  # (profile key, max paths)
+Explained = tuple[dict[str, list[ExplanationPath]], dict[str, Item]]  # item id → paths, item id → item
 
 
 @dataclass
@@ -42,6 +44,11 @@ class Services:
     reader: GraphReader
     recommender: Recommender
     metrics: Metrics
+    explained: TtlLru[Explained] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.explained = TtlLru(self.settings.explain_cache_ttl_s, self.settings.explain_cache_size,
+                                self.metrics.explain_cache)
 
 
 @dataclass(frozen=True)
@@ -158,16 +165,20 @@ class RequestContext:
         paths, _ = await self._explain_with_items(key, item_ids)
         return paths
 
-    async def _explain_with_items(self, key: ExplanationKey, item_ids: list[str]
-                                  ) -> tuple[dict[str, list[ExplanationPath]], dict[str, Item]]:
+    async def _explain_with_items(self, key: ExplanationKey, item_ids: list[str]) -> Explained:
+        """From the process's cache (`Services.explained`) when it holds them for this profile, else one query."""
         profile = self.profiles[key[0]]
-        paths, rows = await explain_items(self.session, profile, item_ids, key[1], self.settings)
-        items = {row["id"]: item_from_row(profile.dataset, row) for row in rows}
-        self._items.prime_many({(profile.dataset, item_id): item for item_id, item in items.items()})
-        return paths, items
+        cached_as = cache_key(profile, item_ids, key[1]) if profile.exists and item_ids else None
+        found = self.services.explained.get(cached_as) if cached_as is not None else None
+        if found is None:
+            paths, rows = await explain_items(self.session, profile, item_ids, key[1], self.settings)
+            found = paths, {row["id"]: item_from_row(profile.dataset, row) for row in rows}
+            if cached_as is not None:
+                self.services.explained.put(cached_as, found)
+        self._items.prime_many({(profile.dataset, item_id): item for item_id, item in found[1].items()})
+        return found
 
-    async def prefetch_explained(self, key: ExplanationKey, item_ids: list[str]
-                                 ) -> tuple[dict[str, list[ExplanationPath]], dict[str, Item]]:
+    async def prefetch_explained(self, key: ExplanationKey, item_ids: list[str]) -> Explained:
         """Load the paths and the items of these recommendations now, in one round trip (instead of one query for
         the items and one for the paths when the response's fields resolve). Returns both (item id → paths, item id
         → item; a missing item is left out), which also prime the loaders."""

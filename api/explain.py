@@ -93,6 +93,19 @@ def to_path(dataset: str, row: dict[str, Any]) -> ExplanationPath:
                            parameters=_parameters(kind, dataset, nodes, rels), row=row)
 
 
+def searches_similar_users(profile: UserProfile) -> bool:
+    """Whether this profile's paths include SIMILAR_USERS (it needs a user vector and the model's user index)."""
+    return profile.vector is not None and profile.model is not None and bool(profile.model.user_index)
+
+
+def cache_key(profile: UserProfile, item_ids: list[str], max_paths: int) -> tuple[Any, ...]:
+    """Everything `explain_items` depends on besides the graph other users and ingests change (see
+    `api.explain_cache`): the user and model version, the strategy (whose vector finds the similar users), the
+    kinds searched, the history's fingerprint, the items in order and `max_paths`."""
+    return (profile.key, profile.strategy, searches_similar_users(profile), profile.history_fingerprint,
+            tuple(item_ids), max_paths)
+
+
 async def explain_items(s: RequestSession, profile: UserProfile, item_ids: list[str], max_paths: int,
                         settings: ApiSettings) -> tuple[dict[str, list[ExplanationPath]], list[dict[str, Any]]]:
     """The `max_paths` heaviest paths for each item (over all kinds), from one query; items without a path map to [].
@@ -103,7 +116,7 @@ async def explain_items(s: RequestSession, profile: UserProfile, item_ids: list[
     out: dict[str, list[ExplanationPath]] = {item_id: [] for item_id in item_ids}
     if not profile.exists or not item_ids:
         return out, []
-    with_vector = profile.vector is not None and profile.model is not None and profile.model.user_index
+    with_vector = searches_similar_users(profile)
     row = await reads.explanation_paths(
         s, profile.dataset, profile.user_id, list(dict.fromkeys(item_ids)),
         profile.preferences(settings.explain_min_preference, settings.explain_history),

@@ -1,4 +1,5 @@
-"""Prometheus metrics: HTTP requests and latencies, GraphQL errors, Neo4j query time, strategies.
+"""Prometheus metrics: HTTP requests and latencies, GraphQL errors, Neo4j query time, strategies, explanation
+cache hits and misses.
 
 Each app gets its own registry. With several uvicorn workers, set PROMETHEUS_MULTIPROC_DIR (`kgrec serve
 --workers N` does) and /metrics aggregates every worker's files.
@@ -33,6 +34,8 @@ class Metrics:
                               registry=self.registry)
         self.strategies = Counter("kgrec_recommendations", "Recommendation lists served, by strategy.",
                                   ["strategy"], registry=self.registry)
+        self.explain_cache = Counter("kgrec_explanation_cache", "Explanation-path cache lookups, by result.",
+                                     ["result"], registry=self.registry)
 
     def observe_query(self, name: str, seconds: float) -> None:
         self.neo4j.labels(name).observe(seconds)

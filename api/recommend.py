@@ -46,6 +46,8 @@ class UserProfile:
     matrix: ItemMatrix | None
     vector: np.ndarray | None
     history: dict[str, float] = field(default_factory=dict)  # item id → rating or weight
+    # changes whenever the history does (as the user-state query listed it; a new order only costs a cache miss)
+    history_fingerprint: int = 0
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -137,7 +139,8 @@ class Recommender:
             raise NotFound(f"no model version {which} for dataset {dataset!r}")
         history = dict(zip(state["historyIds"], state["historyValues"], strict=True))
         recorded_since = state["recordedSince"] > 0
-        profile = UserProfile(dataset, user_id, state["userExists"], Strategy.POPULARITY, None, None, None, history)
+        profile = UserProfile(dataset, user_id, state["userExists"], Strategy.POPULARITY, None, None, None, history,
+                              hash((tuple(state["historyIds"]), tuple(state["historyValues"]))))
         if state["model"] is None:
             return profile
         profile.model = ModelInfo.from_node(state["model"])

@@ -53,6 +53,12 @@ class ApiSettings(BaseSettings):
     similar_users: int = Field(10, ge=1, le=200)  # neighbours searched for SIMILAR_USERS paths
     # the user's most-liked items that explanation paths start from (≤ 999: one plan, see graphstore.reads.PADDED_LIST)
     explain_history: int = Field(150, ge=1, le=999)
+    # explanation-path cache per worker process (api.explain_cache): keyed by user, history fingerprint, model
+    # version, items and maxPaths, so the user's own new interactions miss it at once; what the key cannot see
+    # (knowledge edits, other users' interactions) shows after at most `explain_cache_ttl_s`. 0 disables it.
+    explain_cache_ttl_s: float = Field(60.0, ge=0)
+    # entries (one per user × item list × maxPaths), LRU; one for first: 10, maxPaths: 3 holds ~0.2 MiB (ML-100K)
+    explain_cache_size: int = Field(1_000, ge=0)
 
     @field_validator("keys", "cors_origins", mode="before")
     @classmethod

@@ -6,6 +6,13 @@ resolver) is checked by a snapshot before and after it:
     python -m benchmarks.api_snapshot --out after.json       # on the new code
     python -m benchmarks.api_snapshot --compare before.json after.json
 
+The explanation cache is checked the same way: answers it served (a second pass over every user, `--passes 2`)
+against fresh ones (the cache off; a long TTL keeps the first pass's entries through the second):
+
+    KGREC_API_EXPLAIN_CACHE_TTL_S=0 python -m benchmarks.api_snapshot --out fresh.json
+    KGREC_API_EXPLAIN_CACHE_TTL_S=600 python -m benchmarks.api_snapshot --passes 2 --out cached.json
+    python -m benchmarks.api_snapshot --compare fresh.json cached.json
+
 The app runs in-process (its ASGI interface, no sockets) against the Neo4j server of the current settings; the
 dataset must be ingested with an active model version. Every field of the paths is asked for, and compared
 exactly (weights and scores as floats, sentences, the Cypher and its parameters, nodes and relationships in order).
@@ -38,8 +45,8 @@ QUERY = """query($u: ID!, $first: Int!, $paths: Int!) {
         nodes { kind id name labels } relationships { type source target rating weight predicate } } } } }"""
 
 
-async def snapshot(dataset: str, first: int, max_paths: int, concurrency: int) -> dict[str, Any]:
-    """user id → the `recommendations` answer, for every user of `dataset`."""
+async def snapshot(dataset: str, first: int, max_paths: int, concurrency: int, passes: int = 1) -> dict[str, Any]:
+    """user id → the `recommendations` answer, for every user of `dataset` (the last of `passes` answers each)."""
     app = create_app(ApiSettings(default_dataset=dataset, max_paths=max(10, max_paths), request_timeout_s=120),
                      ensure_server(get_settings()))
     out: dict[str, Any] = {}
@@ -49,7 +56,6 @@ async def snapshot(dataset: str, first: int, max_paths: int, concurrency: int) -
             users = await reads.user_ids(session, dataset)
         finally:
             await session.close()
-        pending = iter(users)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://snapshot",
                                      timeout=120) as client:
 
@@ -62,7 +68,12 @@ async def snapshot(dataset: str, first: int, max_paths: int, concurrency: int) -
                         raise SystemExit(f"user {user}: {response.status_code} {body}")
                     out[user] = body["data"]["recommendations"]
 
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            for _ in range(passes):
+                pending = iter(users)
+                await asyncio.gather(*(worker() for _ in range(concurrency)))
+        registry = app.state.services.metrics.registry
+        log.info("explanation cache: %s hits, %s misses", *(
+            registry.get_sample_value("kgrec_explanation_cache_total", {"result": r}) for r in ("hit", "miss")))
     return {"dataset": dataset, "first": first, "maxPaths": max_paths, "users": dict(sorted(out.items()))}
 
 
@@ -102,6 +113,7 @@ def main() -> None:
     parser.add_argument("--first", type=int, default=10)
     parser.add_argument("--max-paths", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--passes", type=int, default=1, help="ask every user this many times, keep the last answer")
     parser.add_argument("--out", type=Path, help="write a snapshot here")
     parser.add_argument("--compare", type=Path, nargs=2, metavar=("FIRST", "SECOND"), help="compare two snapshots")
     args = parser.parse_args()
@@ -111,7 +123,7 @@ def main() -> None:
         sys.exit(1 if compare(*args.compare) else 0)
     if not args.out:
         parser.error("give --out or --compare")
-    data = asyncio.run(snapshot(args.dataset, args.first, args.max_paths, args.concurrency))
+    data = asyncio.run(snapshot(args.dataset, args.first, args.max_paths, args.concurrency, args.passes))
     args.out.write_text(json.dumps(data, indent=1, sort_keys=True))
     log.info("%d users written to %s", len(data["users"]), args.out)
 

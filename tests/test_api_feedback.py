@@ -1,6 +1,7 @@
 """recordInteraction over real HTTP on real ML-100K: written at once, folded into the next recommendations
-without retraining, validated, and refused without a valid API key. Every write is undone afterwards so
-the shared graph keeps its 100,000 ratings."""
+without retraining, validated, and refused without a valid API key; the explanation-path cache serves repeated
+requests but never hides the user's own new interaction. Every write is undone afterwards so the shared graph keeps
+its 100,000 ratings."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ RECORD = """mutation($user: ID!, $item: ID!, $rating: Float, $weight: Float, $ts
 RECS = """query($user: ID!, $first: Int!) { recommendations(userId: $user, first: $first, maxPaths: 2) {
   strategy model { version }
   items { itemId score explanations { kind nodes { kind id } relationships { type source target } } } } }"""
+EXPLAIN = """query($user: ID!, $item: ID!) { explain(userId: $user, itemId: $item, maxPaths: 10) {
+  kind weight sentence nodes { kind id } relationships { type source target } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +150,66 @@ def test_mutations_need_a_valid_key(client: Client, graph: Driver, neo4j_creds: 
         keyless.close()
     assert not graph.execute_query("MATCH (u:User {dataset: $ds, id: $u}) RETURN u", ds=DS, u=user).records
 
+
+
+HIT, MISS, QUERIES = {"result": "hit"}, {"result": "miss"}, {"query": "explain/paths"}
+CACHE, NEO4J = "kgrec_explanation_cache_total", "kgrec_neo4j_query_duration_seconds_count"
+
+
+@pytest.fixture(scope="module")
+def uncached(neo4j_creds: Credentials) -> Iterator[Client]:
+    """A second server with the explanation cache disabled (TTL 0): the reference for what a fresh query answers."""
+    with live_server(ApiSettings(explain_cache_ttl_s=0), neo4j_creds) as url:
+        c = Client(url)
+        yield c
+        c.close()
+
+
+def _counts(c: Client) -> tuple[float, float, float]:
+    """(cache hits, cache misses, explanation queries run) on this server so far."""
+    return c.metric(CACHE, **HIT), c.metric(CACHE, **MISS), c.metric(NEO4J, **QUERIES)
+
+
+def test_a_repeated_request_is_served_from_the_explanation_cache(client: Client, graph: Driver) -> None:
+    first = client.data(RECS, {"user": "12", "first": 10})["recommendations"]
+    before = _counts(client)
+    again = client.data(RECS, {"user": "12", "first": 10})["recommendations"]
+    assert again == first and [p for r in first["items"] for p in r["explanations"]]
+    assert _counts(client) == (before[0] + 1, before[1], before[2])  # a hit, and no explanation query ran
+    other = client.data(RECS, {"user": "12", "first": 5})["recommendations"]  # other items: another key
+    assert [r["itemId"] for r in other["items"]] == [r["itemId"] for r in first["items"][:5]]
+    assert _counts(client) == (before[0] + 1, before[1] + 1, before[2] + 1)
+
+
+def _sources(paths: list[dict]) -> set[str]:
+    """The history items the paths start from."""
+    return {p["nodes"][1]["id"] for p in paths}
+
+
+def test_recording_an_interaction_misses_the_cache_and_explains_with_it(client: Client, uncached: Client,
+                                                                        graph: Driver) -> None:
+    """`explain` keeps the item fixed, so only the history fingerprint can tell the cached paths are stale."""
+    user = _new_user()
+    client.data(RECORD, {"user": user, "item": "50", "rating": 5})  # Star Wars; paths to The Empire Strikes Back
+    one = client.data(EXPLAIN, {"user": user, "item": "172"})["explain"]
+    assert _sources(one) == {"50"} and client.data(EXPLAIN, {"user": user, "item": "172"})["explain"] == one
+    before = _counts(client)
+
+    client.data(RECORD, {"user": user, "item": "181", "rating": 5})  # Return of the Jedi
+    two = client.data(EXPLAIN, {"user": user, "item": "172"})["explain"]
+    assert _counts(client) == (before[0], before[1] + 1, before[2] + 1)  # the history changed: a fresh query
+    assert _sources(two) == {"50", "181"} and all(path_in_graph(graph, DS, p) for p in two)
+    assert two == uncached.data(EXPLAIN, {"user": user, "item": "172"})["explain"]
+
+    client.data(RECORD, {"user": user, "item": "181", "rating": 1})  # the same items, a value below the preference
+    three = client.data(EXPLAIN, {"user": user, "item": "172"})["explain"]
+    assert _counts(client)[1:] == (before[1] + 2, before[2] + 2) and _sources(three) == {"50"}
+    recs = client.data(RECS, {"user": user, "first": 10})["recommendations"]
+    assert recs == uncached.data(RECS, {"user": user, "first": 10})["recommendations"]
+
+
+def test_ttl_zero_disables_the_explanation_cache(uncached: Client, graph: Driver) -> None:
+    first = uncached.data(RECS, {"user": "12", "first": 10})["recommendations"]
+    before = _counts(uncached)
+    assert uncached.data(RECS, {"user": "12", "first": 10})["recommendations"] == first
+    assert _counts(uncached) == (0, 0, before[2] + 1)  # nothing counted, and the query ran again
