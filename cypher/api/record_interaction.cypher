@@ -1,6 +1,7 @@
 // API (write): record one interaction at once. Creates the user if new; MERGE keeps one relationship per
 // (user, item), so recording again updates it. $relation is RATED (explicit datasets, $value = rating)
-// or INTERACTED (implicit, $value = weight); `recorded_at` marks it as newer than the model.
+// or INTERACTED (implicit, $value = weight); `recorded_at` marks it as newer than the model. `test_of` is left
+// as it was (absent on a new relationship: no split's test row).
 // Parameters: $dataset, $userId, $itemId, $relation, $value, $ts (unix seconds).
 MATCH (i:Item {dataset: $dataset, id: $itemId})
 MERGE (u:User {dataset: $dataset, id: $userId})
@@ -9,7 +10,6 @@ MERGE (u)-[r:$($relation)]->(i)
 SET r.rating = CASE WHEN $relation = 'RATED' THEN $value END,
     r.weight = CASE WHEN $relation = 'INTERACTED' THEN $value END,
     r.ts = $ts,
-    r.recorded_at = datetime(),
-    r.test_of = coalesce(r.test_of, [])
+    r.recorded_at = datetime()
 RETURN u.id AS userId, i.id AS itemId, type(r) AS relation, $value AS value, r.ts AS ts,
        toString(r.recorded_at) AS recordedAt, COUNT { (u)-[:RATED|INTERACTED]->() } AS interactions
