@@ -111,6 +111,15 @@ def _add_movielens_knowledge(data: HeteroData, items: pd.DataFrame, root: Path,
         data["item", rel, "entity"].edge_index = torch.tensor(sorted(set(pairs)), dtype=torch.long).t().contiguous()
 
 
+def _add_unsplit_interactions(data: HeteroData, heads: np.ndarray, tails: np.ndarray, values: np.ndarray) -> None:
+    """The user–item edges of a dataset without timestamps or official splits (ts 0, in no split's test set)."""
+    store = data["user", "rates", "item"]
+    store.edge_index = torch.from_numpy(np.stack([heads, tails]).astype(np.int64))
+    store.rating = torch.tensor(values, dtype=torch.float)
+    store.ts = torch.zeros(len(values), dtype=torch.long)
+    store.test_in = torch.zeros(len(values), dtype=torch.long)
+
+
 def lastfm_2k(root: Path | None = None, *, max_users: int | None = None) -> HeteroData:
     """HetRec 2011 Last.fm 2K as a contract HeteroData: play counts (implicit) and the friend network.
 
@@ -137,12 +146,8 @@ def lastfm_2k(root: Path | None = None, *, max_users: int | None = None) -> Hete
     data["item"].num_nodes = len(items)
     data["item"].ids = artists["id"].tolist()
     data["item"].titles = artists["name"].tolist()
-    store = data["user", "rates", "item"]
-    store.edge_index = torch.from_numpy(np.stack([users.get_indexer(plays.userID.to_numpy()),
-                                                  items.get_indexer(plays.artistID.to_numpy())]).astype(np.int64))
-    store.rating = torch.tensor(plays.weight.to_numpy(), dtype=torch.float)
-    store.ts = torch.zeros(len(plays), dtype=torch.long)
-    store.test_in = torch.zeros(len(plays), dtype=torch.long)
+    _add_unsplit_interactions(data, users.get_indexer(plays.userID.to_numpy()),
+                              items.get_indexer(plays.artistID.to_numpy()), plays.weight.to_numpy())
     data["user", "friend", "user"].edge_index = torch.from_numpy(np.stack([
         users.get_indexer(friends.userID.to_numpy()), users.get_indexer(friends.friendID.to_numpy())]).astype(np.int64))
     return data
@@ -167,12 +172,8 @@ def ciao(root: Path | None = None) -> HeteroData:
     data["user"].num_nodes, data["user"].ids = len(users), [str(x) for x in users]
     data["item"].num_nodes, data["item"].ids = len(items), [str(x) for x in items]
     data["item"].titles = [None] * len(items)
-    store = data["user", "rates", "item"]
-    store.edge_index = torch.from_numpy(np.stack([users.get_indexer(frame.user.to_numpy()),
-                                                  items.get_indexer(frame.item.to_numpy())]).astype(np.int64))
-    store.rating = torch.tensor(frame.rating.to_numpy(), dtype=torch.float)
-    store.ts = torch.zeros(len(frame), dtype=torch.long)
-    store.test_in = torch.zeros(len(frame), dtype=torch.long)
+    _add_unsplit_interactions(data, users.get_indexer(frame.user.to_numpy()), items.get_indexer(frame.item.to_numpy()),
+                              frame.rating.to_numpy())
     data["user", "trusts", "user"].edge_index = torch.from_numpy(
         np.stack([users.get_indexer(trust[:, 0]), users.get_indexer(trust[:, 1])]).astype(np.int64))
     return data
