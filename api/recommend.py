@@ -46,8 +46,11 @@ class UserProfile:
     matrix: ItemMatrix | None
     vector: np.ndarray | None
     history: dict[str, float] = field(default_factory=dict)  # item id → rating or weight
-    # changes whenever the history does (as the user-state query listed it; a new order only costs a cache miss)
-    history_fingerprint: int = 0
+
+    @property
+    def history_fingerprint(self) -> int:
+        """Changes whenever the history does (a new order of the same rows only costs a cache miss)."""
+        return hash(tuple(self.history.items()))
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -139,8 +142,7 @@ class Recommender:
             raise NotFound(f"no model version {which} for dataset {dataset!r}")
         history = dict(zip(state["historyIds"], state["historyValues"], strict=True))
         recorded_since = state["recordedSince"] > 0
-        profile = UserProfile(dataset, user_id, state["userExists"], Strategy.POPULARITY, None, None, None, history,
-                              hash((tuple(state["historyIds"]), tuple(state["historyValues"]))))
+        profile = UserProfile(dataset, user_id, state["userExists"], Strategy.POPULARITY, None, None, None, history)
         if state["model"] is None:
             return profile
         profile.model = ModelInfo.from_node(state["model"])

@@ -42,16 +42,23 @@ class BiasedMF(FullBatchRating):
         self.user, self.item, self.rating = graph.user, graph.item, graph.rating.float()
         self.mean = self.rating.mean()
 
-    def _pairs(self, users: Tensor, items: Tensor) -> Tensor:
-        dot = (self.user_factors[users] * self.item_factors[items]).sum(-1)
-        return self.mean + self.user_bias[users] + self.item_bias[items] + dot
+    def user_vectors(self) -> Tensor:
+        """Every user's factor vector [U, dim] (p_u; SVD++ adds its implicit feedback)."""
+        return self.user_factors
+
+    def regularised_factors(self) -> list[Tensor]:
+        """The factor tensors λ applies to."""
+        return [self.user_factors, self.item_factors]
 
     def objective(self) -> Tensor:
-        err = (self.rating - self._pairs(self.user, self.item)).pow(2).sum() / 2
-        factors = self.user_factors.pow(2).sum() + self.item_factors.pow(2).sum()
+        users = self.user_vectors()
+        pred = self.mean + self.user_bias[self.user] + self.item_bias[self.item] + (
+            users[self.user] * self.item_factors[self.item]).sum(-1)
+        err = (self.rating - pred).pow(2).sum() / 2
+        factors = sum(t.pow(2).sum() for t in self.regularised_factors())
         biases = self.user_bias.pow(2).sum() + self.item_bias.pow(2).sum()
         return err + self.reg / 2 * factors + self.bias_reg / 2 * biases
 
     def full_matrix(self) -> Tensor:
         return (self.mean + self.user_bias[:, None] + self.item_bias[None, :]
-                + self.user_factors @ self.item_factors.t())
+                + self.user_vectors() @ self.item_factors.t())

@@ -40,15 +40,5 @@ class SVDpp(BiasedMF):
             raise RuntimeError("SVDpp.prepare(graph) must be called first")
         return self.user_factors + torch.sparse.mm(self.implicit, self.implicit_factors)
 
-    def objective(self) -> Tensor:
-        users = self.user_vectors()
-        pred = self.mean + self.user_bias[self.user] + self.item_bias[self.item] + (
-            users[self.user] * self.item_factors[self.item]).sum(-1)
-        err = (self.rating - pred).pow(2).sum() / 2
-        factors = sum(t.pow(2).sum() for t in (self.user_factors, self.item_factors, self.implicit_factors))
-        biases = self.user_bias.pow(2).sum() + self.item_bias.pow(2).sum()
-        return err + self.reg / 2 * factors + self.bias_reg / 2 * biases
-
-    def full_matrix(self) -> Tensor:
-        return (self.mean + self.user_bias[:, None] + self.item_bias[None, :]
-                + self.user_vectors() @ self.item_factors.t())
+    def regularised_factors(self) -> list[Tensor]:
+        return [*super().regularised_factors(), self.implicit_factors]
