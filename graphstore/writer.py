@@ -172,14 +172,18 @@ class GraphWriter:
         return bool(recs[0]["any"])
 
     def users(self, rows: list[Row]) -> None:
-        self._write(f"UNWIND $rows AS r {self._node('u', 'User')} SET u += r.props", rows=rows)
+        self._write(f"UNWIND $rows AS r {self._node('u', 'User')}", rows=rows)
 
     def items(self, rows: list[Row], label: str) -> None:
-        self._write(f"UNWIND $rows AS r {self._node('i', 'Item')} SET i:{_item_label(label)}, i += r.props", rows=rows)
+        self._write(f"UNWIND $rows AS r {self._node('i', 'Item', _item_label(label))}", rows=rows)
 
-    def _node(self, var: str, label: str) -> str:
-        """CREATE on a fresh dataset (parsers reject repeated ids), else MERGE on the (dataset, id) key."""
-        return f"{'CREATE' if self.fresh else 'MERGE'} ({var}:{label} {{dataset: $ds, id: r.id}})"
+    def _node(self, var: str, label: str, extra: str | None = None) -> str:
+        """CREATE on a fresh dataset (parsers reject repeated ids), else MERGE on the (dataset, id) key; then the
+        row's props. A validated `extra` label is part of the CREATE (not a label change after it) or SET."""
+        key = "{dataset: $ds, id: r.id}"
+        if self.fresh:
+            return f"CREATE ({var}:{label}{f':{extra}' if extra else ''} {key}) SET {var} += r.props"
+        return f"MERGE ({var}:{label} {key}) SET {f'{var}:{extra}, ' if extra else ''}{var} += r.props"
 
     def interactions(self, rows: list[Row], rel: str) -> None:
         """(:User)-[:RATED|INTERACTED {rating|weight, ts, test_of}]->(:Item); `test_of` only where the row is a test
