@@ -2,7 +2,7 @@
 RecBole peer run on the identical split.
 
     python -m benchmarks.accuracy --suite ml100k-ranking    # pop, ItemKNN, EASE, BPR-MF, LightGCN, GNNs
-    python -m benchmarks.accuracy --suite ml100k-rating     # GC-MC, GLocal-K, I-AutoRec, MF, SVD++, KNN, blends: RMSE
+    python -m benchmarks.accuracy --suite ml100k-rating     # GC-MC, GLocal-K, I-AutoRec, MF, SVD++, KNN, BFM, blends
     python -m benchmarks.accuracy --suite ml100k-kg         # KG-aware models with and without their KG
     python -m benchmarks.accuracy --suite ml100k-hetero-kg  # GraphSAGE with and without knowledge nodes
     python -m benchmarks.accuracy --suite ml100k-kge        # PyKEEN TransE / DistMult / RotatE
@@ -169,7 +169,8 @@ SUITES: dict[str, Suite] = {
             Run("LightGCN (≤ 10 epochs)", "lightgcn", {"epochs": 10, "lr": 1e-2, "batch_size": 8192,
                                                         "eval_every": 5, "patience": 2}),
         ]),
-    "ml100k-rating": Suite("MovieLens-100K u1 rating prediction (RMSE on u1.test)", _ml100k(), "u1", [
+    # with knowledge: the Bayesian FM rows read the item→entity relations (genres, DBpedia); no other row does
+    "ml100k-rating": Suite("MovieLens-100K u1 rating prediction (RMSE on u1.test)", _ml100k(True), "u1", [
         Run("GC-MC (epochs chosen on validation, refit on u1.base)", "gcmc",
             {"epochs": 400, "eval_every": 5, "patience": 10, "refit": True}),
         # the paper's 30 pre-training epochs of 5 L-BFGS iterations, then global-kernel fine-tuning; validation
@@ -191,6 +192,16 @@ SUITES: dict[str, Suite] = {
             grid={"k": [20, 40, 80]}),
         Run("KNN-baseline user-user (k chosen on validation, refit on u1.base)", "knn-baseline",
             {"based": "user", "refit": True}, grid={"k": [40, 80]}),
+        Run("Bayesian FM, MCMC: ids + implicit user/item sets + item knowledge (rank and relations chosen on "
+            "validation, refit on u1.base)", "bayesian-fm", {"n_iter": 500, "burn_in": 50, "refit": True},
+            grid={"rank": [10, 20], "relations": [["has_genre"], ["has_genre", "subject"], None]}),
+        Run("Bayesian FM, MCMC, ordered probit: ids + implicit user/item sets + genres (refit on u1.base)",
+            "bayesian-fm", {"n_iter": 500, "burn_in": 50, "ordinal": True, "relations": ["has_genre"],
+                            "refit": True}),
+        Run("Bayesian FM, MCMC: ids + implicit user/item sets, no knowledge (rank chosen on validation, refit on "
+            "u1.base)", "bayesian-fm", {"n_iter": 500, "burn_in": 50, "features": ["user", "item", "implicit_user",
+                                                                                  "implicit_item"], "refit": True},
+            grid={"rank": [10, 20]}),
     ], kind="rating", note=(
         "GLocal-K follows the official notebook (usydnlp/Glocal_K): two 500-unit sigmoid layers whose weights are "
         "multiplied by finite-support kernels of learnt 5-d vectors, λ₂ 20, λ_s 0.006, 5 L-BFGS iterations per "
