@@ -1,5 +1,6 @@
 """Bayesian FM (MCMC, myfm) on real ML-100K u1 (users with id ≤ 300) with genre and director knowledge: it beats the
-global mean, and its [users × items] posterior-mean matrix equals the sampler's own predictions."""
+global mean, and its [users × items] posterior-mean matrix equals the sampler's own predictions; on the full graph
+exported from Neo4j it reads the genres stored there."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import numpy as np
 import pytest
 import torch
 from learner_graphs import ml100k
+from neo4j import Driver
 
+from graphstore.export import export_graph
 from learner.models import TrainGraph, get_model
 from learner.splits import make_split
 from learner.train import train
@@ -53,3 +56,13 @@ def test_posterior_mean_matches_the_samplers_predictions() -> None:
     theirs = fm.predict(None, [myfm.RelationBlock(test_users, users), myfm.RelationBlock(test_items, items)])
     ours = model.posterior_mean(fm, users, items, 1.0)[test_users, test_items]
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
+
+
+def test_bayesian_fm_on_the_graph_exported_from_neo4j(ml100k_graph: Driver, tmp_path: Path) -> None:
+    data = export_graph(ml100k_graph, "movielens-100k")
+    split = make_split(data, "u1", seed=0)
+    mean = math.sqrt(float(((split.ratings("test") - split.ratings("train").mean()) ** 2).mean()))
+    result = train(data, "bayesian-fm", split, n_iter=20, burn_in=5, relations=["has_genre"], run_dir=tmp_path,
+                   num_threads=1, progress=False)
+    assert result.model.groups[-1] == "has_genre"
+    assert result.metrics["test"]["rmse"] < mean - 0.1, (result.metrics["test"], mean)
