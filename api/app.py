@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -44,7 +45,7 @@ ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics", "/guide")
 
 
 class GraphQLView(GraphQL):
-    """strawberry's ASGI view with kgrec's context, a deadline per operation, and session cleanup."""
+    """strawberry's ASGI view with kgrec's context, a deadline per operation, session cleanup, and orjson."""
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
         context = RequestContext(request.app.state.services, request, response)
@@ -60,6 +61,11 @@ class GraphQLView(GraphQL):
             error = GraphQLError(f"the request took longer than {context.settings.request_timeout_s:g} s",
                                  extensions={"code": "TIMEOUT"})
             return ExecutionResult(data=None, errors=[error])
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson instead of `json.dumps`: ~0.1 ms of the ~0.14 ms a benchmark response took, 0.8 of 0.9 ms for one
+        with every path field (it writes numpy scalars too)."""
+        return orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:  # type: ignore[override]
         """Count errors by code; shape the few that bypass the schema's extensions (e.g. cached-parser errors)."""

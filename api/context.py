@@ -168,13 +168,14 @@ class RequestContext:
     async def _explain_with_items(self, key: ExplanationKey, item_ids: list[str]) -> Explained:
         """From the process's cache (`Services.explained`) when it holds them for this profile, else one query."""
         profile = self.profiles[key[0]]
-        cached_as = cache_key(profile, item_ids, key[1]) if profile.exists and item_ids else None
-        found = self.services.explained.get(cached_as) if cached_as is not None else None
+        cache = self.services.explained
+        cached_as = cache_key(profile, item_ids, key[1]) if cache.enabled and profile.exists and item_ids else None
+        found = cache.get(cached_as) if cached_as is not None else None
         if found is None:
             paths, rows = await explain_items(self.session, profile, item_ids, key[1], self.settings)
             found = paths, {row["id"]: item_from_row(profile.dataset, row) for row in rows}
             if cached_as is not None:
-                self.services.explained.put(cached_as, found)
+                cache.put(cached_as, found)
         self._items.prime_many({(profile.dataset, item_id): item for item_id, item in found[1].items()})
         return found
 

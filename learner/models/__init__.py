@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from learner.models.autorec import AutoRec, GLocalK
 from learner.models.base import Batch, Recommender, TrainGraph
+from learner.models.bayesian_fm import BayesianFM
 from learner.models.biasedmf import BiasedMF
 from learner.models.blend import Blend
 from learner.models.bprmf import BPRMF
@@ -43,13 +44,15 @@ MODELS: dict[str, type[Recommender]] = {
     "biasedmf": BiasedMF,
     "svdpp": SVDpp,
     "knn-baseline": KNNBaseline,
+    "bayesian-fm": BayesianFM,
     "blend": Blend,
 }
 ALIASES: dict[str, str] = {"pop": "popularity", "bpr": "bprmf", "mf": "bprmf", "bpr-mf": "bprmf",
                            "graphsage": "hetero-gnn", "sage": "hetero-gnn",
                            "i-autorec": "autorec", "glocalk": "glocal-k",
                            "svd": "biasedmf", "biased-mf": "biasedmf",
-                           "svd++": "svdpp", "knnbaseline": "knn-baseline"}
+                           "svd++": "svdpp", "knnbaseline": "knn-baseline",
+                           "bfm": "bayesian-fm", "libfm": "bayesian-fm", "myfm": "bayesian-fm"}
 
 
 def resolve_name(name: str) -> str:

@@ -6,7 +6,8 @@ Solution to the Netflix Grand Prize", 2009). From the training ratings it is giv
 seeded per-user share; each member trains on the rest with early stopping on that share; the weights
 w = argmin ‖[1, r̂₁ … r̂ₖ] w − r‖² + ρ‖w‖² are fitted on it; then every member is retrained on all the
 given ratings for its chosen number of epochs. r̂ = w₀ + Σₖ wₖ r̂ₖ, clipped to the rating range.
-Members are the full-batch rating models (each trains with its own epochs) and the closed-form KNN-baseline.
+Members are the full-batch rating models (each trains with its own epochs), the closed-form KNN-baseline and the
+sampled Bayesian FM.
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from learner.data import Interactions
 from learner.metrics import Scorer, rmse
 from learner.models.autorec import AutoRec, GLocalK
 from learner.models.base import Recommender, TrainGraph
+from learner.models.bayesian_fm import BayesianFM
 from learner.models.biasedmf import BiasedMF
 from learner.models.knnbaseline import KNNBaseline
 from learner.models.svdpp import SVDpp
 from learner.splits import make_split
 
 MEMBERS: dict[str, type[Recommender]] = {"glocal-k": GLocalK, "autorec": AutoRec, "biasedmf": BiasedMF,
-                                         "svdpp": SVDpp, "knn-baseline": KNNBaseline}
+                                         "svdpp": SVDpp, "knn-baseline": KNNBaseline, "bayesian-fm": BayesianFM}
 TRAINING = ("epochs", "lr", "patience", "eval_every")
 
 
@@ -86,7 +88,8 @@ def cross_validated_rmse(predictions: Sequence[Tensor], target: Tensor, low: flo
 class Blend(Recommender):
     """Linear blend (stacking, Wolpert 1992; Netflix Prize style) of full-batch rating models.
 
-    Args: ``members`` registry names (``glocal-k``, ``autorec``, ``biasedmf``, ``svdpp``, ``knn-baseline``);
+    Args: ``members`` registry names (``glocal-k``, ``autorec``, ``biasedmf``, ``svdpp``, ``knn-baseline``,
+    ``bayesian-fm``);
     ``member_options`` per name:
     constructor arguments and training settings (``epochs``, ``lr``, ``patience``, ``eval_every``);
     ``holdout`` per-user share of the given ratings on which epochs and weights are chosen; ``ridge`` ρ.
