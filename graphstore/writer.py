@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -25,6 +24,7 @@ ENTITY_LABELS = frozenset({"Genre", "Tag"})
 TYPE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
 INTERACTION_TYPES = {"RATED": "rating", "INTERACTED": "weight"}  # relationship type → its value property
 SOCIAL_TYPES = frozenset({"FRIEND", "TRUSTS"})
+REPLAN_SKIP = "CYPHER replan=skip "  # reuse a cached plan even when the statistics changed (see GraphWriter._write_all)
 
 Row = dict[str, Any]
 
@@ -59,19 +59,19 @@ def _keyed(var: str, label: str, ids: str) -> str:
     )
 
 
-def _merged(var: str, uris: str, names: str | None = None, extra: str = "") -> str:
-    """Subquery binding `{var}s`: the (:Entity) nodes of list parameter `uris` in its order, each as [node], MERGEd
-    (named from list parameter `names` when new; `extra` is a SET clause for every one)."""
-    named = f" ON CREATE SET {var}.name = ${names}[j]" if names else ""
+def _by_uri(var: str, uris: str) -> str:
+    """Subquery binding `{var}s`: the (:Entity) nodes of list parameter `uris` in its order, each as [node] or
+    [null]."""
     return (
-        f"CALL () {{ UNWIND range(0, size(${uris}) - 1) AS j MERGE ({var}:Entity {{uri: ${uris}[j]}}){named}{extra} "
-        f"WITH j, {var} ORDER BY j RETURN collect([{var}]) AS {var}s }}"
+        f"CALL () {{ UNWIND range(0, size(${uris}) - 1) AS j OPTIONAL MATCH ({var}:Entity {{uri: ${uris}[j]}}) "
+        f"USING INDEX SEEK {var}:Entity(uri) WITH j, {var} ORDER BY j RETURN collect([{var}]) AS {var}s }}"
     )
 
 
 def _link(prefix: str, rel: str, props: dict[str, str], create: bool) -> str:
     """`prefix` (subqueries binding `ss` and `os`), then (s)-[:REL {props}]->(o) for each position k of $si/$oi,
-    CREATEd (rows known new) or MERGEd with its properties SET."""
+    CREATEd (rows known new) or MERGEd with its properties SET. `rel` is a validated type, or `$(…)`: an expression
+    giving each row's type (Neo4j 5.26 dynamic types; the value is a parameter, never query text)."""
     rows = "UNWIND range(0, size($si) - 1) AS k WITH ss[$si[k]][0] AS s, os[$oi[k]][0] AS o, k " \
         "WHERE s IS NOT NULL AND o IS NOT NULL"
     if create:
@@ -123,9 +123,14 @@ class GraphWriter:
         self._write_all([(query, params)])
 
     def _write_all(self, queries: list[tuple[str, dict[str, Any]]]) -> None:
-        """Run the queries in one managed transaction (retried as a whole on transient errors)."""
+        """Run the queries in one managed transaction (retried as a whole on transient errors).
+
+        `replan=skip` keeps each query's cached plan while the load changes the statistics: every lookup is an
+        index seek by hint, so a new plan would be the same one, and the periodic replans cost about 5% of the
+        server's CPU during a fresh load."""
         def work(tx: ManagedTransaction) -> list[Any]:
-            return [tx.run(query, ds=self.dataset, **params).consume().counters for query, params in queries]
+            return [tx.run(f"{REPLAN_SKIP}{query}", ds=self.dataset, **params).consume().counters
+                    for query, params in queries]
 
         with self.driver.session(database=self.database) as session:
             done = session.execute_write(work)
@@ -167,14 +172,18 @@ class GraphWriter:
         return bool(recs[0]["any"])
 
     def users(self, rows: list[Row]) -> None:
-        self._write(f"UNWIND $rows AS r {self._node('u', 'User')} SET u += r.props", rows=rows)
+        self._write(f"UNWIND $rows AS r {self._node('u', 'User')}", rows=rows)
 
     def items(self, rows: list[Row], label: str) -> None:
-        self._write(f"UNWIND $rows AS r {self._node('i', 'Item')} SET i:{_item_label(label)}, i += r.props", rows=rows)
+        self._write(f"UNWIND $rows AS r {self._node('i', 'Item', _item_label(label))}", rows=rows)
 
-    def _node(self, var: str, label: str) -> str:
-        """CREATE on a fresh dataset (parsers reject repeated ids), else MERGE on the (dataset, id) key."""
-        return f"{'CREATE' if self.fresh else 'MERGE'} ({var}:{label} {{dataset: $ds, id: r.id}})"
+    def _node(self, var: str, label: str, extra: str | None = None) -> str:
+        """CREATE on a fresh dataset (parsers reject repeated ids), else MERGE on the (dataset, id) key; then the
+        row's props. A validated `extra` label is part of the CREATE (not a label change after it) or SET."""
+        key = "{dataset: $ds, id: r.id}"
+        if self.fresh:
+            return f"CREATE ({var}:{label}{f':{extra}' if extra else ''} {key}) SET {var} += r.props"
+        return f"MERGE ({var}:{label} {key}) SET {f'{var}:{extra}, ' if extra else ''}{var} += r.props"
 
     def interactions(self, rows: list[Row], rel: str) -> None:
         """(:User)-[:RATED|INTERACTED {rating|weight, ts, test_of}]->(:Item); `test_of` only where the row is a test
@@ -210,31 +219,53 @@ class GraphWriter:
             uris=[r["uri"] for r in rows], names=[r["name"] for r in rows],
         )
 
-    def knowledge(self, rows: list[Row], entity_label: str | None = None, from_entity: bool = False) -> None:
-        """(:Item)-[:REL {predicate}]->(:Entity), or (:Entity)-[…]->(:Entity) with `from_entity`; one query per type,
-        all in one transaction."""
-        extra = ""
+    def knowledge_entities(
+        self, rows: list[Row], entity_label: str | None = None, from_entity: bool = False,
+        written: dict[str, bool] | None = None,
+    ) -> None:
+        """MERGE the (:Entity) nodes a batch of knowledge rows links: objects named from their first row (when new)
+        and labelled `entity_label`, the subjects of entity-to-entity rows bare. `written` (IRI → written as an
+        object) skips entities an earlier batch wrote and records this batch's.
+
+        Run before `knowledge` on the same rows, outside the concurrent relationship writes: MERGE takes key locks
+        in row order, and two batches MERGEing the same entities at once deadlocked."""
+        label = ""
         if entity_label is not None:
             if entity_label not in ENTITY_LABELS:
                 raise ValueError(f"entity label {entity_label!r} is not one of {sorted(ENTITY_LABELS)}")
-            extra = f" SET o:{entity_label}"
-        by_rel: dict[str, list[Row]] = defaultdict(list)
+            label = f" SET e:{entity_label}"
+        written = {} if written is None else written
+        objects: dict[str, str] = {}
         for row in rows:
-            by_rel[row["rel"]].append(row)
-        queries = []
-        for rel, group in by_rel.items():
-            subjects, si = _positions(r["s"] for r in group)
-            objects, oi = _positions(r["o"] for r in group)
-            names = [""] * len(objects)
-            for k, row in zip(reversed(oi), reversed(group), strict=True):  # the first row's name wins
-                names[k] = row["name"]
-            preds, pi = _positions(r["p"] for r in group)
-            subject = _merged("s", "subjects") if from_entity else _keyed("s", "Item", "subjects")
-            query = _link(f"{subject} {_merged('o', 'objects', 'names', extra)}", _rel_type(rel),
-                          {"predicate": "$preds[$pi[k]]"}, self.fresh and not from_entity)
-            queries.append((query, {"subjects": subjects, "objects": objects, "names": names, "si": si, "oi": oi,
-                                    "preds": preds, "pi": pi}))
-        self._write_all(queries)
+            if not written.get(row["o"]):
+                objects.setdefault(row["o"], row["name"])
+        subjects = list(dict.fromkeys(r["s"] for r in rows if r["s"] not in written and r["s"] not in objects)) \
+            if from_entity else []
+        merge = "UNWIND range(0, size($uris) - 1) AS k MERGE (e:Entity {uri: $uris[k]})"
+        queries = [(f"{merge} ON CREATE SET e.name = $names[k]{label}",
+                    {"uris": list(objects), "names": list(objects.values())})] if objects else []
+        queries += [(merge, {"uris": subjects})] if subjects else []
+        if queries:
+            self._write_all(queries)
+        written.update(dict.fromkeys(objects, True))
+        written.update(dict.fromkeys(subjects, False))
+
+    def knowledge(self, rows: list[Row], from_entity: bool = False) -> None:
+        """(:Item)-[:REL {predicate}]->(:Entity), or (:Entity)-[…]->(:Entity) with `from_entity`, every type in one
+        query. The entities must exist (`knowledge_entities`): the query only looks them up, so concurrent batches
+        take no key locks, and each distinct item or entity is looked up once per batch, not once per type."""
+        subjects, si = _positions(r["s"] for r in rows)
+        objects, oi = _positions(r["o"] for r in rows)
+        preds, pi = _positions(r["p"] for r in rows)
+        types, ti = _positions(r["rel"] for r in rows)
+        for rel in types:
+            _rel_type(rel)
+        subject = _by_uri("s", "subjects") if from_entity else _keyed("s", "Item", "subjects")
+        self._write(
+            _link(f"{subject} {_by_uri('o', 'objects')}", "$($types[$ti[k]])", {"predicate": "$preds[$pi[k]]"},
+                  self.fresh and not from_entity),
+            subjects=subjects, objects=objects, si=si, oi=oi, preds=preds, pi=pi, types=types, ti=ti,
+        )
 
     def predicates(self, catalogue: dict[str, str]) -> None:
         """(:Predicate {iri, type}) for each predicate IRI written."""
