@@ -2,7 +2,9 @@
 
 Node order is the sorted dataset ids (users, items) and IRIs (entities), so an export is reproducible.
 Cypher aggregates rows into lists (one record per batch of users, per relationship type), and ids become tensor
-indices through vectorised `pandas.Index.get_indexer`, so no Python work is done per interaction.
+indices through vectorised `pandas.Index.get_indexer`, so no Python work is done per interaction. Interactions carry
+the user's position in its batch and the item's internal node id, mapped to the item's index through a node map read
+in the same transaction, so the server reads only the relationship's own properties per interaction.
 
 The contract (what `learner` relies on):
 - `data.dataset`, `data.explicit` (ratings vs implicit), `data.split_names` (bit i of `test_in`);
@@ -20,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 import torch
-from neo4j import Driver
+from neo4j import Driver, ManagedTransaction
 from torch_geometric.data import HeteroData
 
 from graphstore.cypher_files import load_cypher
@@ -28,7 +30,7 @@ from graphstore.cypher_files import load_cypher
 log = logging.getLogger(__name__)
 
 READERS = 2  # sessions reading interaction batches at once
-QUERIES = ("dataset", "users", "items", "interactions", "knowledge", "entity_links", "social")
+QUERIES = ("dataset", "users", "items", "item_nodes", "interactions", "knowledge", "entity_links", "social")
 
 
 class ExportError(LookupError):
@@ -70,13 +72,13 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
     data["user"].num_nodes, data["user"].ids = len(user_ids), user_ids
     data["item"].num_nodes, data["item"].ids, data["item"].titles = len(item_ids), item_ids, titles
 
-    batches = _interaction_batches(driver, q["interactions"], dataset, user_ids, splits, database, batch_users)
+    batches = _interaction_batches(driver, q, dataset, user_ids, splits, database, batch_users)
     if not batches or not sum(len(b["users"]) for b in batches):
         raise ExportError(f"dataset {dataset!r} has no interactions in Neo4j")
     heads = _column(batches, "users", np.int64) + np.repeat([b["start"] for b in batches],
                                                            [len(b["users"]) for b in batches])
-    tails = items.get_indexer(_column(batches, "items", object))
-    keep = tails >= 0  # False only for an item added since the item list was read
+    tails = np.concatenate([_item_positions(b, items) for b in batches])
+    keep = tails >= 0  # False for an end node that is not one of the items read above (e.g. added since)
     rel = data["user", "rates", "item"]
     rel.edge_index = torch.from_numpy(np.stack([heads, tails])[:, keep] if not keep.all() else np.stack([heads, tails]))
     for name, key, dtype in (("rating", "values", np.float32), ("ts", "ts", np.int64), ("test_in", "masks", np.int64)):
@@ -98,16 +100,30 @@ def _column(batches: list[dict], key: str, dtype: type) -> np.ndarray:
     return np.concatenate([np.asarray(b[key], dtype=dtype) for b in batches])
 
 
-def _interaction_batches(driver: Driver, query: str, dataset: str, user_ids: list[str], splits: list[str],
+def _item_positions(batch: dict, items: pd.Index) -> np.ndarray:
+    """A batch's item node ids as tensor indices (-1 for a node that is not among `items`)."""
+    local = pd.Index(np.asarray(batch["item_nodes"], dtype=np.int64)).get_indexer(np.asarray(batch["items"], np.int64))
+    to_tensor = np.append(items.get_indexer(np.asarray(batch["item_ids"], dtype=object)), -1)
+    return to_tensor[local]  # local == -1 picks the appended -1
+
+
+def _interaction_batches(driver: Driver, q: dict[str, str], dataset: str, user_ids: list[str], splits: list[str],
                          database: str, batch_users: int) -> list[dict]:
-    """One record of parallel lists per batch of users (with its first user's index as "start"); READERS batches
-    are read concurrently (the server runs each query on one thread)."""
+    """One record of parallel lists per batch of users (with its first user's index as "start" and the item node
+    map of its transaction as "item_nodes", "item_ids"); READERS batches are read concurrently (the server runs
+    each query on one thread)."""
     bits = {s: 1 << k for k, s in enumerate(splits)}
     size = max(1, min(batch_users, -(-len(user_ids) // READERS)))
 
+    def in_one_transaction(tx: ManagedTransaction, params: dict) -> dict:
+        nodes = tx.run(q["item_nodes"], dataset=dataset).single(strict=True)
+        batch = tx.run(q["interactions"], params).single(strict=True)
+        return {**dict(batch.items()), "item_nodes": nodes["nodes"], "item_ids": nodes["ids"]}
+
     def read(start: int) -> dict:
         params = {"dataset": dataset, "bits": bits, "users": user_ids[start:start + size]}
-        return {**_one(driver, query, params, database), "start": start}
+        with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
+            return {**session.execute_read(in_one_transaction, params), "start": start}
 
     with ThreadPoolExecutor(READERS) as pool:
         return list(pool.map(read, range(0, len(user_ids), size)))

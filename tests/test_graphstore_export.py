@@ -12,6 +12,7 @@ CREATE (a:User {dataset: 'toy', id: 'a'}), (b:User {dataset: 'toy', id: 'b'}), (
 CREATE (x:Item:Movie {dataset: 'toy', id: 'x', title: 'Heat'}), (y:Item:Movie {dataset: 'toy', id: 'y', title: 'Ronin'})
 CREATE (z:Item:Movie {dataset: 'toy', id: 'z', title: 'The Insider'})
 CREATE (:User {dataset: 'other', id: 'a'})-[:RATED {rating: 1.0}]->(:Item {dataset: 'other', id: 'x'})
+CREATE (c)-[:RATED {rating: 1.0}]->(:Item {dataset: 'other', id: 'w'})
 CREATE (a)-[:RATED {rating: 5.0, ts: 100, test_of: ['u2']}]->(x), (a)-[:RATED {rating: 3.0, ts: 101}]->(y)
 CREATE (b)-[:RATED {rating: 4.0, ts: 102, test_of: ['u1', 'u2']}]->(z), (c)-[:RATED {rating: 2.0, ts: 103}]->(x)
 CREATE (mann:Entity {uri: 'http://dbpedia.org/resource/Michael_Mann', name: 'Michael Mann'})
