@@ -20,6 +20,7 @@ CREATE (usa:Entity {uri: 'http://dbpedia.org/resource/United_States'})
 CREATE (x)-[:DIRECTOR {predicate: 'http://dbpedia.org/ontology/director'}]->(mann)
 CREATE (z)-[:DIRECTOR {predicate: 'http://dbpedia.org/ontology/director'}]->(mann)
 CREATE (mann)-[:NATIONALITY]->(usa), (y)-[:COUNTRY]->(usa)
+CREATE (mann)-[:BIRTH_PLACE]->(:Entity {uri: 'http://dbpedia.org/resource/Chicago'})
 CREATE (a)-[:FRIEND]->(b)
 """
 
@@ -41,6 +42,7 @@ def test_export_of_a_small_graph_is_exact(db: Driver) -> None:
     assert data["item", "country", "entity"].edge_index.t().tolist() == [[1, data["entity"].uris.index(
         "http://dbpedia.org/resource/United_States")]]
     assert data["entity", "nationality", "entity"].edge_index.size(1) == 1
+    assert len(data["entity"].uris) == 2 and ("entity", "birth_place", "entity") not in data.edge_types
     assert data["user", "friend", "user"].edge_index.tolist() == [[0], [1]]
     assert data.validate()
 
