@@ -8,7 +8,11 @@ Target (issue 4): the Neo4j export of interactions within 2× the pandas time.
 
 A third row times the server's floor: matching the same users' interaction relationships and returning only
 `count(*)` (no property read, no item check, nothing transferred). No client-side work can make the export
-faster than that row.
+faster than that row. "server CPU s" is the median CPU time the local Neo4j process spent per run (steadier than
+wall time on a shared machine; "n/a" for a remote server).
+
+Before timing anything is reported, the benchmark checks that the export and pandas give the same edges: the same
+(user id, item id, rating, timestamp) rows.
 """
 
 from __future__ import annotations
@@ -16,15 +20,17 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psutil
 import torch
 
 from benchmarks.report import markdown_table, write_results
-from graphstore.connection import open_driver
+from benchmarks.serve import neo4j_process
+from graphstore.connection import ensure_server, open_driver
 from graphstore.export import export_graph
 from kgrec.settings import get_settings
 
@@ -34,15 +40,24 @@ CSV_SOURCES: dict[str, tuple[str, dict]] = {
 }
 
 
-def pandas_edges(path: Path, kwargs: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The pandas way: read the file, factorise ids, build edge_index + rating + ts tensors."""
+def pandas_edges(path: Path, kwargs: dict) -> tuple[pd.Index, pd.Index, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The pandas way: read the file, factorise ids, build edge_index + rating + ts tensors (and the id maps)."""
     df = pd.read_csv(path, header=None, dtype={"user": str, "item": str}, **kwargs)
     users = pd.Index(np.sort(df["user"].unique()))
     items = pd.Index(np.sort(df["item"].unique()))
     edge_index = torch.from_numpy(np.stack([users.get_indexer(df["user"]), items.get_indexer(df["item"])]))
     rating = torch.tensor(df["rating"].to_numpy(), dtype=torch.float32)
     ts = torch.tensor(df["ts"].to_numpy(), dtype=torch.int64)
-    return edge_index, rating, ts
+    return users, items, edge_index, rating, ts
+
+
+def edge_rows(user_ids: Sequence[str], item_ids: Sequence[str], edge_index: torch.Tensor, rating: torch.Tensor,
+              ts: torch.Tensor) -> pd.DataFrame:
+    """Edges as (user id, item id, rating, ts) rows in a canonical order, to compare two exports by value."""
+    rows = pd.DataFrame({"user": np.asarray(user_ids, dtype=object)[edge_index[0].numpy()],
+                         "item": np.asarray(item_ids, dtype=object)[edge_index[1].numpy()],
+                         "rating": rating.numpy(), "ts": ts.numpy()})
+    return rows.sort_values(["user", "item", "ts", "rating"], ignore_index=True)
 
 
 # The interactions query's pattern with nothing read or returned but a count: the server's traversal floor.
@@ -53,13 +68,19 @@ RETURN count(*) AS n
 """
 
 
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    times, result = [], None
+def timed(fn: Callable[[], object], repeat: int, server: psutil.Process | None = None
+          ) -> tuple[float, float | None, object]:
+    """Median wall seconds, median CPU seconds of `server` (None without one), and the last result of `fn`."""
+    def cpu() -> float:
+        return sum(server.cpu_times()[:2]) if server is not None else 0.0
+
+    times, cpus, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        cpu0, start = cpu(), time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        cpus.append(cpu() - cpu0)
+    return statistics.median(times), statistics.median(cpus) if server is not None else None, result
 
 
 def verdict(t_inter: float, t_floor: float, t_pandas: float) -> str:
@@ -85,26 +106,39 @@ def main() -> None:
     if settings.data_dir is None:
         parser.error("set KGREC_DATA_DIR to the datasets folder (for the pandas baseline)")
     rel_path, kwargs = CSV_SOURCES[args.dataset]
-    with open_driver(settings) as driver:
+    creds = ensure_server(settings)
+    server = neo4j_process(creds.uri)
+    with open_driver(settings, creds) as driver:
         export_graph(driver, args.dataset, knowledge=False, social=False)  # warm-up (query plans, page cache)
-        t_inter, data = timed(lambda: export_graph(driver, args.dataset, knowledge=False, social=False), args.repeat)
-        t_full, full = timed(lambda: export_graph(driver, args.dataset), args.repeat)
+        t_inter, c_inter, data = timed(lambda: export_graph(driver, args.dataset, knowledge=False, social=False),
+                                       args.repeat, server)
+        t_full, c_full, full = timed(lambda: export_graph(driver, args.dataset), args.repeat, server)
         users = data["user"].ids
-        t_floor, floor = timed(lambda: driver.execute_query(FLOOR_QUERY, dataset=args.dataset, users=users)
-                               .records[0]["n"], args.repeat)
-    t_pandas, (edges, _, _) = timed(lambda: pandas_edges(settings.data_dir / rel_path, kwargs), args.repeat)
-    n = data["user", "rates", "item"].edge_index.size(1)
-    assert edges.size(1) == n, f"pandas read {edges.size(1)} rows, Neo4j exported {n}"
+        t_floor, c_floor, floor = timed(lambda: driver.execute_query(FLOOR_QUERY, dataset=args.dataset, users=users)
+                                        .records[0]["n"], args.repeat, server)
+    t_pandas, _, (p_users, p_items, *p_edges) = timed(lambda: pandas_edges(settings.data_dir / rel_path, kwargs),
+                                                      args.repeat)
+    rel = data["user", "rates", "item"]
+    n = rel.edge_index.size(1)
     assert floor == n, f"the floor query counted {floor} interactions, the export has {n}"
+    exported = edge_rows(data["user"].ids, data["item"].ids, rel.edge_index, rel.rating, rel.ts)
+    read = edge_rows(p_users, p_items, *p_edges)
+    assert exported.equals(read), f"the export and pandas disagree ({n} vs {len(read)} rows):\n" \
+        f"{exported.compare(read) if len(read) == n else ''}"
     n_full = sum(full[et].edge_index.size(1) for et in full.edge_types)
+
+    def cpu(c: float | None) -> float | str:
+        return "n/a" if c is None else round(c, 2)
+
     rows = [
-        ["Neo4j → HeteroData (interactions)", n, round(t_inter, 3), int(n / t_inter), round(t_inter / t_pandas, 2)],
-        ["Neo4j → HeteroData (+ knowledge, social)", n_full, round(t_full, 3), int(n_full / t_full), "—"],
+        ["Neo4j → HeteroData (interactions)", n, round(t_inter, 3), int(n / t_inter), round(t_inter / t_pandas, 2),
+         cpu(c_inter)],
+        ["Neo4j → HeteroData (+ knowledge, social)", n_full, round(t_full, 3), int(n_full / t_full), "—", cpu(c_full)],
         ["Neo4j server floor: same relationships, count(*) only", n, round(t_floor, 3), int(n / t_floor),
-         round(t_floor / t_pandas, 2)],
-        ["pandas read_csv → tensors (same interactions)", n, round(t_pandas, 3), int(n / t_pandas), 1.0],
+         round(t_floor / t_pandas, 2), cpu(c_floor)],
+        ["pandas read_csv → tensors (same interactions)", n, round(t_pandas, 3), int(n / t_pandas), 1.0, "—"],
     ]
-    table = markdown_table(["export", "edges", "median s", "edges/s", "× pandas"], rows)
+    table = markdown_table(["export", "edges", "median s", "edges/s", "× pandas", "server CPU s"], rows)
     summary = verdict(t_inter, t_floor, t_pandas)
     md = f"## Export ({args.dataset})\n\n`python benchmarks/export.py --dataset {args.dataset}` " \
          f"(median of {args.repeat}; target: interactions within 2× pandas)\n\n{table}\n\n{summary}"

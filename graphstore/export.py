@@ -2,7 +2,9 @@
 
 Node order is the sorted dataset ids (users, items) and IRIs (entities), so an export is reproducible.
 Cypher aggregates rows into lists (one record per batch of users, per relationship type), and ids become tensor
-indices through vectorised `pandas.Index.get_indexer`, so no Python work is done per interaction.
+indices through vectorised `pandas.Index.get_indexer`, so no Python work is done per interaction. Interactions carry
+the user's position in its batch and the item's internal node id, mapped to the item's index through a node map read
+in the same transaction, so the server reads only the relationship's own properties per interaction.
 
 The contract (what `learner` relies on):
 - `data.dataset`, `data.explicit` (ratings vs implicit), `data.split_names` (bit i of `test_in`);
@@ -20,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 import torch
-from neo4j import Driver
+from neo4j import Driver, ManagedTransaction
 from torch_geometric.data import HeteroData
 
 from graphstore.cypher_files import load_cypher
@@ -28,7 +30,8 @@ from graphstore.cypher_files import load_cypher
 log = logging.getLogger(__name__)
 
 READERS = 2  # sessions reading interaction batches at once
-QUERIES = ("dataset", "users", "items", "interactions", "knowledge", "entity_links", "social")
+QUERIES = ("dataset", "users", "items", "item_nodes", "interactions", "knowledge", "entities", "entity_links",
+           "social")
 
 
 class ExportError(LookupError):
@@ -44,11 +47,22 @@ def _indexer(ids: list[str]) -> pd.Index:
     return pd.Index(np.asarray(ids, dtype=object))
 
 
-def _edge_index(heads: pd.Index, head_ids: list[str], tails: pd.Index, tail_ids: list[str]) -> torch.Tensor:
-    h = heads.get_indexer(np.asarray(head_ids, dtype=object))
-    t = tails.get_indexer(np.asarray(tail_ids, dtype=object))
+def _edges(h: np.ndarray, t: np.ndarray) -> torch.Tensor:
+    """An edge_index from head and tail tensor indices, without the edges where either is -1 (not exported)."""
     keep = (h >= 0) & (t >= 0)
     return torch.from_numpy(np.stack([h[keep], t[keep]]).astype(np.int64))
+
+
+def _edge_index(heads: pd.Index, head_ids: list[str], tails: pd.Index, tail_ids: list[str]) -> torch.Tensor:
+    return _edges(heads.get_indexer(np.asarray(head_ids, dtype=object)),
+                  tails.get_indexer(np.asarray(tail_ids, dtype=object)))
+
+
+def _positions(nodes: list[int], to_tensor: np.ndarray, query: list[int]) -> np.ndarray:
+    """Tensor indices of the internal node ids `query`, where node `nodes[j]` has index `to_tensor[j]`; -1 for a
+    node that is not among `nodes`."""
+    local = pd.Index(np.asarray(nodes, dtype=np.int64)).get_indexer(np.asarray(query, dtype=np.int64))
+    return np.append(to_tensor, -1)[local]  # local == -1 picks the appended -1
 
 
 def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social: bool = True,
@@ -70,13 +84,13 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
     data["user"].num_nodes, data["user"].ids = len(user_ids), user_ids
     data["item"].num_nodes, data["item"].ids, data["item"].titles = len(item_ids), item_ids, titles
 
-    batches = _interaction_batches(driver, q["interactions"], dataset, user_ids, splits, database, batch_users)
+    batches = _interaction_batches(driver, q, dataset, user_ids, splits, database, batch_users)
     if not batches or not sum(len(b["users"]) for b in batches):
         raise ExportError(f"dataset {dataset!r} has no interactions in Neo4j")
     heads = _column(batches, "users", np.int64) + np.repeat([b["start"] for b in batches],
                                                            [len(b["users"]) for b in batches])
-    tails = items.get_indexer(_column(batches, "items", object))
-    keep = tails >= 0  # False only for an item added since the item list was read
+    tails = np.concatenate([_item_positions(b["item_nodes"], items, b["items"]) for b in batches])
+    keep = tails >= 0  # False for an end node that is not one of the items read above (e.g. added since)
     rel = data["user", "rates", "item"]
     rel.edge_index = torch.from_numpy(np.stack([heads, tails])[:, keep] if not keep.all() else np.stack([heads, tails]))
     for name, key, dtype in (("rating", "values", np.float32), ("ts", "ts", np.int64), ("test_in", "masks", np.int64)):
@@ -98,34 +112,64 @@ def _column(batches: list[dict], key: str, dtype: type) -> np.ndarray:
     return np.concatenate([np.asarray(b[key], dtype=dtype) for b in batches])
 
 
-def _interaction_batches(driver: Driver, query: str, dataset: str, user_ids: list[str], splits: list[str],
+def _item_positions(nodes: dict, items: pd.Index, query: list[int]) -> np.ndarray:
+    """Item node ids as tensor indices, through the item node map `nodes` ("nodes", "ids") of their transaction."""
+    return _positions(nodes["nodes"], items.get_indexer(np.asarray(nodes["ids"], dtype=object)), query)
+
+
+def _interaction_batches(driver: Driver, q: dict[str, str], dataset: str, user_ids: list[str], splits: list[str],
                          database: str, batch_users: int) -> list[dict]:
-    """One record of parallel lists per batch of users (with its first user's index as "start"); READERS batches
-    are read concurrently (the server runs each query on one thread)."""
+    """One record of parallel lists per batch of users (with its first user's index as "start" and the item node
+    map of its transaction as "item_nodes"); READERS batches are read concurrently (the server runs each query on
+    one thread)."""
     bits = {s: 1 << k for k, s in enumerate(splits)}
     size = max(1, min(batch_users, -(-len(user_ids) // READERS)))
 
+    def in_one_transaction(tx: ManagedTransaction, params: dict) -> dict:
+        nodes = dict(tx.run(q["item_nodes"], dataset=dataset).single(strict=True).items())
+        batch = tx.run(q["interactions"], params).single(strict=True)
+        return {**dict(batch.items()), "item_nodes": nodes}
+
     def read(start: int) -> dict:
         params = {"dataset": dataset, "bits": bits, "users": user_ids[start:start + size]}
-        return {**_one(driver, query, params, database), "start": start}
+        with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
+            return {**session.execute_read(in_one_transaction, params), "start": start}
 
     with ThreadPoolExecutor(READERS) as pool:
         return list(pool.map(read, range(0, len(user_ids), size)))
 
 
+def _read_knowledge(tx: ManagedTransaction, q: dict[str, str], dataset: str) -> dict:
+    """Item → entity links, their entities and entity → entity links, as internal node ids of one transaction."""
+    item_links = [dict(rec.items()) for rec in tx.run(q["knowledge"], dataset=dataset)]
+    nodes = np.unique(np.concatenate([np.asarray(rec["tails"], dtype=np.int64) for rec in item_links] or [[]]))
+    if not nodes.size:
+        return {}
+    return {"item_nodes": dict(tx.run(q["item_nodes"], dataset=dataset).single(strict=True).items()),
+            "item_links": item_links,
+            "entities": dict(tx.run(q["entities"], nodes=nodes.tolist()).single(strict=True).items()),
+            "entity_links": [dict(rec.items()) for rec in tx.run(q["entity_links"], nodes=nodes.tolist())]}
+
+
 def _add_knowledge(driver: Driver, q: dict[str, str], data: HeteroData, dataset: str, items: pd.Index,
                    database: str) -> None:
-    item_links = driver.execute_query(q["knowledge"], {"dataset": dataset}, database_=database)[0]
-    if not item_links:
+    """Entities in IRI order, and the item → entity and entity → entity edges per relationship type."""
+    with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
+        kg = session.execute_read(_read_knowledge, q, dataset)
+    if not kg:
         return
-    uris = sorted({uri for rec in item_links for uri in rec["tails"]})
-    names_rec = _one(driver, "UNWIND $uris AS uri MATCH (e:Entity {uri: uri}) "
-                     "RETURN collect(coalesce(e.name, e.uri)) AS names", {"uris": uris}, database)
-    entities = _indexer(uris)
-    data["entity"].num_nodes, data["entity"].uris, data["entity"].names = len(uris), uris, names_rec["names"]
-    for rec in item_links:
-        data["item", rec["type"].lower(), "entity"].edge_index = _edge_index(
-            items, rec["heads"], entities, rec["tails"])
-    for rec in driver.execute_query(q["entity_links"], {"uris": uris}, database_=database)[0]:
-        data["entity", rec["type"].lower(), "entity"].edge_index = _edge_index(
-            entities, rec["heads"], entities, rec["tails"])
+    ents = kg["entities"]
+    order = np.argsort(np.asarray(ents["uris"], dtype=object), kind="stable")
+    to_tensor = np.empty(len(order), dtype=np.int64)
+    to_tensor[order] = np.arange(len(order))
+    data["entity"].num_nodes = len(order)
+    data["entity"].uris = [ents["uris"][j] for j in order]
+    data["entity"].names = [ents["names"][j] for j in order]
+    for rec in kg["item_links"]:
+        data["item", rec["type"].lower(), "entity"].edge_index = _edges(
+            _item_positions(kg["item_nodes"], items, rec["heads"]), _positions(ents["nodes"], to_tensor, rec["tails"]))
+    for rec in kg["entity_links"]:  # a type only when some of its links stay among the exported entities
+        edges = _edges(_positions(ents["nodes"], to_tensor, rec["heads"]), _positions(ents["nodes"], to_tensor,
+                                                                                     rec["tails"]))
+        if edges.size(1):
+            data["entity", rec["type"].lower(), "entity"].edge_index = edges

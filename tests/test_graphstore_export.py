@@ -12,6 +12,7 @@ CREATE (a:User {dataset: 'toy', id: 'a'}), (b:User {dataset: 'toy', id: 'b'}), (
 CREATE (x:Item:Movie {dataset: 'toy', id: 'x', title: 'Heat'}), (y:Item:Movie {dataset: 'toy', id: 'y', title: 'Ronin'})
 CREATE (z:Item:Movie {dataset: 'toy', id: 'z', title: 'The Insider'})
 CREATE (:User {dataset: 'other', id: 'a'})-[:RATED {rating: 1.0}]->(:Item {dataset: 'other', id: 'x'})
+CREATE (c)-[:RATED {rating: 1.0}]->(:Item {dataset: 'other', id: 'w'})
 CREATE (a)-[:RATED {rating: 5.0, ts: 100, test_of: ['u2']}]->(x), (a)-[:RATED {rating: 3.0, ts: 101}]->(y)
 CREATE (b)-[:RATED {rating: 4.0, ts: 102, test_of: ['u1', 'u2']}]->(z), (c)-[:RATED {rating: 2.0, ts: 103}]->(x)
 CREATE (mann:Entity {uri: 'http://dbpedia.org/resource/Michael_Mann', name: 'Michael Mann'})
@@ -19,6 +20,7 @@ CREATE (usa:Entity {uri: 'http://dbpedia.org/resource/United_States'})
 CREATE (x)-[:DIRECTOR {predicate: 'http://dbpedia.org/ontology/director'}]->(mann)
 CREATE (z)-[:DIRECTOR {predicate: 'http://dbpedia.org/ontology/director'}]->(mann)
 CREATE (mann)-[:NATIONALITY]->(usa), (y)-[:COUNTRY]->(usa)
+CREATE (mann)-[:BIRTH_PLACE]->(:Entity {uri: 'http://dbpedia.org/resource/Chicago'})
 CREATE (a)-[:FRIEND]->(b)
 """
 
@@ -40,6 +42,7 @@ def test_export_of_a_small_graph_is_exact(db: Driver) -> None:
     assert data["item", "country", "entity"].edge_index.t().tolist() == [[1, data["entity"].uris.index(
         "http://dbpedia.org/resource/United_States")]]
     assert data["entity", "nationality", "entity"].edge_index.size(1) == 1
+    assert len(data["entity"].uris) == 2 and ("entity", "birth_place", "entity") not in data.edge_types
     assert data["user", "friend", "user"].edge_index.tolist() == [[0], [1]]
     assert data.validate()
 

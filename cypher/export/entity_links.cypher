@@ -1,5 +1,6 @@
-// Export: entity → entity knowledge links among the given entities, grouped by relationship type.
-MATCH (e:Entity)-[r]->(t:Entity)
-WHERE e.uri IN $uris AND t.uri IN $uris
-RETURN type(r) AS type, collect(e.uri) AS heads, collect(t.uri) AS tails
+// Export: entity → entity knowledge links from the entities whose internal node ids are in $nodes, grouped by
+// relationship type, as node ids (the caller keeps the links whose tail is among $nodes too).
+UNWIND $nodes AS node
+MATCH (e)-[r]->(t:Entity) WHERE id(e) = node
+RETURN type(r) AS type, collect(node) AS heads, collect(id(t)) AS tails
 ORDER BY type

@@ -1,10 +1,13 @@
 // Export: the interactions of a batch of users ($users, in tensor order) as parallel lists: the user's position
-// in $users, the item id, rating (or weight), timestamp, and a bitmask of the official splits in which the
-// interaction is a test row ($bits maps each split name to its bit). One record per batch, integer and float
-// columns where possible, so the transfer is a few long lists.
+// in $users, the item's internal node id, rating (or weight), timestamp, and a bitmask of the official splits in
+// which the interaction is a test row ($bits maps each split name to its bit). One record per batch, integer and
+// float columns only, so the transfer is a few long lists.
+// Per relationship only the relationship's own properties are read: the item is returned as its internal id
+// (no node or property read; `export/item_nodes` maps ids to items in the same transaction), and an end node that
+// is not one of the dataset's items is dropped by that map, not by a label and `dataset` check here.
 UNWIND range(0, size($users) - 1) AS k
-MATCH (:User {dataset: $dataset, id: $users[k]})-[r:RATED|INTERACTED]->(i:Item {dataset: $dataset})
-RETURN collect(k) AS users, collect(i.id) AS items,
+MATCH (:User {dataset: $dataset, id: $users[k]})-[r:RATED|INTERACTED]->(i)
+RETURN collect(k) AS users, collect(id(i)) AS items,
        collect(coalesce(r.rating, r.weight, 1.0)) AS values,
        collect(coalesce(r.ts, 0)) AS ts,
        collect(reduce(mask = 0, s IN coalesce(r.test_of, []) | mask + coalesce($bits[s], 0))) AS masks
