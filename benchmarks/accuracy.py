@@ -11,6 +11,7 @@ RecBole peer run on the identical split.
     python -m benchmarks.accuracy --suite dbbook2014        # DBbook2014, with and without LibraryThing DBpedia
     python -m benchmarks.accuracy --suite kgat-amazon-book --rows EASE   # one row at a time (big: see below)
     python -m benchmarks.accuracy --export-recbole DIR [--recbole-suite NAME]  # a suite's split for RecBole
+    python -m benchmarks.seed_robustness --seed 1 --seed 2  # ml100k-rating's Bayesian FM rows with other MCMC seeds
 
 ``--rows TEXT`` (repeatable) trains only the rows whose label contains TEXT and keeps the suite's other
 stored rows, so a large suite can be run row by row, each job within the time limit.
@@ -29,6 +30,7 @@ import argparse
 import itertools
 import json
 import logging
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +50,7 @@ from learner.train import train
 
 log = logging.getLogger("benchmarks.accuracy")
 RESULTS = Path(__file__).resolve().parent / "results"
+SEEDS = RESULTS / "accuracy-seeds.json"  # benchmarks/seed_robustness.py: rows re-trained with other training seeds
 RANKING_COLUMNS = ["recall@10", "recall@20", "ndcg@10", "ndcg@20", "precision@10", "precision@20", "hit@10",
                    "hit@20"]
 
@@ -260,10 +263,11 @@ def _grid(run: Run) -> list[dict[str, Any]]:
 
 
 def run_suite(name: str, out_runs: Path, only: list[str] | None = None,
-              stored: dict[str, Any] | None = None) -> dict[str, Any]:
+              stored: dict[str, Any] | None = None, seed: int = 0) -> dict[str, Any]:
     """Train the suite's rows (grid rows: pick on validation), return the suite's JSON payload.
 
     With ``only``, rows whose label contains none of those texts are not trained: their ``stored`` row is kept.
+    ``seed`` is the training seed of the rows trained (initialisation, batches, MCMC); the split is always seed 0.
     """
     suite = SUITES[name]
     data = suite.load()
@@ -279,7 +283,7 @@ def run_suite(name: str, out_runs: Path, only: list[str] | None = None,
         tried = []
         for k, point in enumerate(_grid(run)):
             started = time.perf_counter()
-            result = train(data, run.model, split, seed=0, progress=False, num_threads=1,
+            result = train(data, run.model, split, seed=seed, progress=False, num_threads=1,
                            run_dir=out_runs / name / f"{run.model}-{len(rows)}-{k}", **run.options, **point)
             seconds = time.perf_counter() - started
             tried.append((result, point, seconds))
@@ -331,6 +335,46 @@ def _blend_rows(label: str, rows: list[dict[str, Any]], split: Split) -> list[di
                                 "weights": [round(w, 4) for w in weights.tolist()]},
                     "train_seconds": sum(r["train_seconds"] for r in members)})
     return out
+
+
+def seed_note(seeds: dict[str, dict[str, Any]], target: float = 0.880) -> str:
+    """A paragraph and a table for the suite's note (``SEEDS``): per training seed the valid / test RMSE of the
+    re-trained rows and of the row chosen on validation, mean ± sd over seeds, and whether every seed met ``target``."""
+    if len(seeds) < 2:
+        return ""
+    order = sorted(seeds, key=int)
+
+    def spread(values: list[float]) -> str:
+        return f"{statistics.mean(values):.4f} ± {statistics.stdev(values):.4f}"
+
+    def short(label: str) -> str:  # a blend's label names its members and ends "…), <kind>, of <members>"
+        return f"Blend, {label.split(', of ')[0].rsplit('), ', 1)[1]}" if ", of " in label else label.split(" (")[0]
+
+    def shown(value: Any) -> str:
+        return " + ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    def cells(figures: list[dict[str, Any]]) -> list[str]:  # options that differ between seeds (grid choices)
+        differ = sorted({k for f in figures for k, v in f["options"].items() if k != "weights"
+                         and any(g["options"].get(k) != v for g in figures)})
+        return [f"{f['valid_rmse']:.4f} / {f['test_rmse']:.4f}"
+                + "".join(f" ({k} {shown(f['options'].get(k))})" for k in differ) for f in figures]
+
+    lines = [(short(r["label"]), [seeds[s]["rows"][k] for s in order])
+             for k, r in enumerate(seeds[order[0]]["rows"])]
+    lines.append(("row chosen on validation (lowest valid RMSE)", [seeds[s]["chosen"] for s in order]))
+    body = [[label, *cells(figures), spread([f["valid_rmse"] for f in figures]),
+             spread([f["test_rmse"] for f in figures])] for label, figures in lines]
+    chosen = {short(seeds[s]["chosen"]["label"]) for s in order}
+    above = [s for s in order if seeds[s]["chosen"]["test_rmse"] > target]
+    verdict = (f"above {target:.3f} on u1.test with seed(s) {', '.join(above)}" if above
+               else f"at or below {target:.3f} on u1.test with every seed")
+    text = (f"MCMC seed robustness (`python -m benchmarks.seed_robustness`, figures in "
+            f"`benchmarks/results/{SEEDS.name}`): the Bayesian FM rows re-trained with training seeds "
+            f"{', '.join(order)} (seed 0 is the table above), every other row and the split as published, the blends "
+            f"re-fitted and the row with the lowest validation RMSE picked ({'; '.join(sorted(chosen))}). The chosen "
+            f"row is {verdict}. Valid / test RMSE:")
+    return text + "\n\n" + markdown_table(["row", *[f"seed {s}" for s in order], "valid mean ± sd",
+                                              "test mean ± sd"], body)
 
 
 def _ranking_table(suite: dict[str, Any], peers: list[dict[str, Any]],
@@ -388,6 +432,13 @@ def findings(results: dict[str, Any], peers: dict[str, Any]) -> list[str]:
                    f"10-fold cross-validated within the validation ratings), {chosen['label']}, reaches "
                    f"{chosen['test']['rmse']:.4f} on u1.test (best published on this split: GLocal-K 0.8889, the "
                    "lowest u1.test RMSE over its fine-tuning epochs in the official notebook).")
+        seeds = json.loads(SEEDS.read_text())["seeds"] if SEEDS.exists() else {}
+        others = {s: f["chosen"]["test_rmse"] for s, f in sorted(seeds.items()) if s != "0"}
+        if others:
+            out[-1] += (" With other MCMC seeds of the Bayesian FM rows the row chosen on validation reaches "
+                        + ", ".join(f"{t:.4f} (seed {s})" for s, t in others.items())
+                        + f" ({sum(t > 0.880 for t in others.values())} of {len(others)} above 0.880; see the seed "
+                        "table under the rating table).")
     for name in ("ml100k-kg", "ml100k-hetero-kg", "ml100k-kge", "lastfm-social", "ciao-social", "dbbook2014"):
         rows = results.get(name, {}).get("rows", [])
         pairs = [(r, n) for r in rows for n in rows if r is not n and r["model"] == n["model"]
@@ -413,6 +464,7 @@ def render(results: dict[str, Any], peers: dict[str, Any]) -> str:
              "the grid where a row searched one, single-thread CPU on a shared, busy 2-core machine (RecBole's "
              "figure is its `fit` time)."]
     notes = findings(results, peers)
+    seeds = json.loads(SEEDS.read_text()) if SEEDS.exists() else {}
     if notes:
         parts += ["", "### How the targets came out", "", *notes,
                   "- RecBole's Pop counts an item once per training batch it appears in (its `item_cnt[item] += 1` "
@@ -427,6 +479,8 @@ def render(results: dict[str, Any], peers: dict[str, Any]) -> str:
                                         PUBLISHED_RANKING.get(name, [])))
         if SUITES.get(name) and SUITES[name].note:
             parts += ["", SUITES[name].note]
+        if name == seeds.get("suite") and seed_note(seeds["seeds"]):
+            parts += ["", seed_note(seeds["seeds"])]
     return "\n".join(parts)
 
 
