@@ -427,18 +427,20 @@ def findings(results: dict[str, Any], peers: dict[str, Any]) -> list[str]:
     rating = results.get("ml100k-rating", {}).get("rows", [])
     if rating:
         chosen = min(rating, key=lambda r: r["valid"]["rmse"])
-        met = "met" if chosen["test"]["rmse"] <= 0.880 else "NOT met"
+        seeds = json.loads(SEEDS.read_text())["seeds"] if SEEDS.exists() else {}
+        others = {s: f["chosen"]["test_rmse"] for s, f in sorted(seeds.items()) if s != "0"}
+        tests = [chosen["test"]["rmse"], *others.values()]
+        met = ("met" if all(t <= 0.880 for t in tests) else "met with the published seed only"
+               if tests[0] <= 0.880 else "NOT met")
         out.append(f"- ML-100K u1 RMSE target ≤ 0.880: {met} — the row with the lowest validation RMSE (a blend's "
                    f"10-fold cross-validated within the validation ratings), {chosen['label']}, reaches "
                    f"{chosen['test']['rmse']:.4f} on u1.test (best published on this split: GLocal-K 0.8889, the "
                    "lowest u1.test RMSE over its fine-tuning epochs in the official notebook).")
-        seeds = json.loads(SEEDS.read_text())["seeds"] if SEEDS.exists() else {}
-        others = {s: f["chosen"]["test_rmse"] for s, f in sorted(seeds.items()) if s != "0"}
         if others:
             out[-1] += (" With other MCMC seeds of the Bayesian FM rows the row chosen on validation reaches "
                         + ", ".join(f"{t:.4f} (seed {s})" for s, t in others.items())
-                        + f" ({sum(t > 0.880 for t in others.values())} of {len(others)} above 0.880; see the seed "
-                        "table under the rating table).")
+                        + f"; mean over {len(tests)} seeds {statistics.mean(tests):.4f} ± "
+                        f"{statistics.stdev(tests):.4f} (see the seed table under the rating table).")
     for name in ("ml100k-kg", "ml100k-hetero-kg", "ml100k-kge", "lastfm-social", "ciao-social", "dbbook2014"):
         rows = results.get(name, {}).get("rows", [])
         pairs = [(r, n) for r in rows for n in rows if r is not n and r["model"] == n["model"]
