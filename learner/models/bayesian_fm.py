@@ -35,11 +35,10 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 from scipy import sparse
-from torch import Tensor
 
 from learner.data import knowledge_edges
-from learner.metrics import Scorer
-from learner.models.base import Recommender, TrainGraph
+from learner.models.base import TrainGraph
+from learner.models.precomputed import PrecomputedRating
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ def _side_terms(x: sparse.csr_matrix, w: np.ndarray, v: np.ndarray) -> tuple[np.
     return a, s
 
 
-class BayesianFM(Recommender):
+class BayesianFM(PrecomputedRating):
     """Bayesian factorization machine with Gibbs sampling (Rendle 2010/2012; Rendle, Zhang, Koren 2019) on ids,
     SVD++-style implicit feedback of both sides and the graph's item knowledge.
 
@@ -70,10 +69,6 @@ class BayesianFM(Recommender):
     ``knowledge`` (None: every one the graph has); ``ordinal`` ordered probit instead of Gaussian regression
     (integer ratings); ``init_std`` of the initial factors. The sampler's seed is the training seed.
     """
-
-    task = "rating"
-    trainable = False
-    similarity = None
 
     def __init__(self, num_users: int, num_items: int, rank: int = 10, n_iter: int = 300, burn_in: int = 30,
                  features: Sequence[str] = ("user", "item", "implicit_user", "implicit_item", "knowledge"),
@@ -86,8 +81,6 @@ class BayesianFM(Recommender):
             raise ValueError(f"burn_in must be in [0, n_iter), got burn_in={burn_in}, n_iter={n_iter}")
         self.rank, self.n_iter, self.burn_in, self.init_std = rank, n_iter, burn_in, init_std
         self.features, self.relations, self.ordinal = tuple(features), relations, ordinal
-        self.register_buffer("full", torch.zeros(num_users, num_items))
-        self.register_buffer("bounds", torch.tensor([1.0, 5.0]))
         self.groups: list[str] = []  # feature group names, user side first (as the design's columns)
 
     def design(self, graph: TrainGraph) -> tuple[sparse.csr_matrix, sparse.csr_matrix, list[int]]:
@@ -142,8 +135,7 @@ class BayesianFM(Recommender):
         log.info("Bayesian FM: rank %d, %d sweeps (%d kept), groups %s", self.rank, self.n_iter, kept, self.groups)
         fm.fit(None, target, X_rel=blocks, group_shapes=sizes, n_iter=self.n_iter,
                n_kept_samples=kept)
-        self.full = torch.from_numpy(self.posterior_mean(fm, users, items, low)).float().to(graph.device)
-        self.bounds = torch.tensor([low, high], device=graph.device)
+        self.keep(torch.from_numpy(self.posterior_mean(fm, users, items, low)).float().to(graph.device), low, high)
 
     def posterior_mean(self, fm: object, users: sparse.csr_matrix, items: sparse.csr_matrix,
                         low: float) -> np.ndarray:
@@ -162,10 +154,3 @@ class BayesianFM(Recommender):
                 score = low + normal.cdf(torch.from_numpy(score)[..., None] - cuts).sum(-1).numpy()
             total += score
         return total / len(samples)
-
-    def predict(self, users: Tensor, items: Tensor) -> Tensor:
-        return self.full[users, items].clamp(float(self.bounds[0]), float(self.bounds[1]))
-
-    def scorer(self) -> Scorer:
-        full = self.full.clamp(float(self.bounds[0]), float(self.bounds[1]))
-        return lambda users: full[users.to(full.device)]

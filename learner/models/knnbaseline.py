@@ -15,8 +15,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from learner.metrics import Scorer
-from learner.models.base import Recommender, TrainGraph
+from learner.models.base import TrainGraph
+from learner.models.precomputed import PrecomputedRating
 
 
 def baseline_biases(user: Tensor, item: Tensor, rating: Tensor, num_users: int, num_items: int,
@@ -32,16 +32,12 @@ def baseline_biases(user: Tensor, item: Tensor, rating: Tensor, num_users: int, 
     return mean, b_user, b_item
 
 
-class KNNBaseline(Recommender):
+class KNNBaseline(PrecomputedRating):
     """KNN-baseline (Koren, KDD 2008): baseline estimates plus a shrunk Pearson-baseline k-NN correction.
 
     Args: ``k`` neighbours; ``shrink`` λ₂ of the similarity shrinkage; ``user_reg``/``item_reg`` λ_u, λ_i of the
     baselines; ``based`` ``item`` (item-item neighbourhoods, the paper's choice) or ``user``.
     """
-
-    task = "rating"
-    trainable = False
-    similarity = None
 
     def __init__(self, num_users: int, num_items: int, k: int = 40, shrink: float = 100.0, user_reg: float = 15.0,
                  item_reg: float = 10.0, based: str = "item") -> None:
@@ -49,8 +45,6 @@ class KNNBaseline(Recommender):
         if based not in ("item", "user"):
             raise ValueError(f"based must be 'item' or 'user', got {based!r}")
         self.k, self.shrink, self.user_reg, self.item_reg, self.based = k, shrink, user_reg, item_reg, based
-        self.register_buffer("full", torch.zeros(num_users, num_items))
-        self.register_buffer("bounds", torch.tensor([1.0, 5.0]))
 
     def prepare(self, graph: TrainGraph) -> None:
         rating = graph.rating.float()
@@ -63,8 +57,7 @@ class KNNBaseline(Recommender):
         resid[graph.user, graph.item] = rating - baseline[graph.user, graph.item]
         if self.based == "user":  # neighbours are users: rows become columns
             mask, resid = mask.t(), resid.t()
-        self.full = baseline + self._neighbourhood(mask, resid, graph.device)
-        self.bounds = torch.stack([rating.min(), rating.max()])
+        self.keep(baseline + self._neighbourhood(mask, resid, graph.device), float(rating.min()), float(rating.max()))
 
     def _neighbourhood(self, mask: Tensor, resid: Tensor, device: torch.device) -> Tensor:
         """The k-NN correction [U, I] from the residuals ``resid`` [R, C] (columns are the neighbours)."""
@@ -83,10 +76,3 @@ class KNNBaseline(Recommender):
             weight = top.sum(1)
             out[row] = torch.where(weight > 0, (top * resid[row, rated][pos]).sum(1) / weight.clamp_min(1e-12), 0.0)
         return out.t() if self.based == "user" else out
-
-    def predict(self, users: Tensor, items: Tensor) -> Tensor:
-        return self.full[users, items].clamp(float(self.bounds[0]), float(self.bounds[1]))
-
-    def scorer(self) -> Scorer:
-        full = self.full.clamp(float(self.bounds[0]), float(self.bounds[1]))
-        return lambda users: full[users.to(full.device)]
