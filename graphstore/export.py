@@ -17,6 +17,7 @@ The contract (what `learner` relies on):
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -58,11 +59,12 @@ def _edge_index(heads: pd.Index, head_ids: list[str], tails: pd.Index, tail_ids:
                   tails.get_indexer(np.asarray(tail_ids, dtype=object)))
 
 
-def _positions(nodes: list[int], to_tensor: np.ndarray, query: list[int]) -> np.ndarray:
-    """Tensor indices of the internal node ids `query`, where node `nodes[j]` has index `to_tensor[j]`; -1 for a
-    node that is not among `nodes`."""
-    local = pd.Index(np.asarray(nodes, dtype=np.int64)).get_indexer(np.asarray(query, dtype=np.int64))
-    return np.append(to_tensor, -1)[local]  # local == -1 picks the appended -1
+def _node_map(nodes: list[int], to_tensor: np.ndarray) -> Callable[[list[int]], np.ndarray]:
+    """Internal node ids → tensor indices, where node `nodes[j]` has index `to_tensor[j]`; -1 for a node that is not
+    among `nodes`. The lookup index is built once per map."""
+    index = pd.Index(np.asarray(nodes, dtype=np.int64))
+    padded = np.append(to_tensor, -1)  # get_indexer's -1 picks the appended -1
+    return lambda query: padded[index.get_indexer(np.asarray(query, dtype=np.int64))]
 
 
 def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social: bool = True,
@@ -89,7 +91,7 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
         raise ExportError(f"dataset {dataset!r} has no interactions in Neo4j")
     heads = _column(batches, "users", np.int64) + np.repeat([b["start"] for b in batches],
                                                            [len(b["users"]) for b in batches])
-    tails = np.concatenate([_item_positions(b["item_nodes"], items, b["items"]) for b in batches])
+    tails = np.concatenate([_item_map(b["item_nodes"], items)(b["items"]) for b in batches])
     keep = tails >= 0  # False for an end node that is not one of the items read above (e.g. added since)
     rel = data["user", "rates", "item"]
     rel.edge_index = torch.from_numpy(np.stack([heads, tails])[:, keep] if not keep.all() else np.stack([heads, tails]))
@@ -112,9 +114,9 @@ def _column(batches: list[dict], key: str, dtype: type) -> np.ndarray:
     return np.concatenate([np.asarray(b[key], dtype=dtype) for b in batches])
 
 
-def _item_positions(nodes: dict, items: pd.Index, query: list[int]) -> np.ndarray:
-    """Item node ids as tensor indices, through the item node map `nodes` ("nodes", "ids") of their transaction."""
-    return _positions(nodes["nodes"], items.get_indexer(np.asarray(nodes["ids"], dtype=object)), query)
+def _item_map(nodes: dict, items: pd.Index) -> Callable[[list[int]], np.ndarray]:
+    """Item node ids → tensor indices, through the item node map `nodes` ("nodes", "ids") of their transaction."""
+    return _node_map(nodes["nodes"], items.get_indexer(np.asarray(nodes["ids"], dtype=object)))
 
 
 def _interaction_batches(driver: Driver, q: dict[str, str], dataset: str, user_ids: list[str], splits: list[str],
@@ -165,11 +167,10 @@ def _add_knowledge(driver: Driver, q: dict[str, str], data: HeteroData, dataset:
     data["entity"].num_nodes = len(order)
     data["entity"].uris = [ents["uris"][j] for j in order]
     data["entity"].names = [ents["names"][j] for j in order]
+    item_at, entity_at = _item_map(kg["item_nodes"], items), _node_map(ents["nodes"], to_tensor)
     for rec in kg["item_links"]:
-        data["item", rec["type"].lower(), "entity"].edge_index = _edges(
-            _item_positions(kg["item_nodes"], items, rec["heads"]), _positions(ents["nodes"], to_tensor, rec["tails"]))
+        data["item", rec["type"].lower(), "entity"].edge_index = _edges(item_at(rec["heads"]), entity_at(rec["tails"]))
     for rec in kg["entity_links"]:  # a type only when some of its links stay among the exported entities
-        edges = _edges(_positions(ents["nodes"], to_tensor, rec["heads"]), _positions(ents["nodes"], to_tensor,
-                                                                                     rec["tails"]))
+        edges = _edges(entity_at(rec["heads"]), entity_at(rec["tails"]))
         if edges.size(1):
             data["entity", rec["type"].lower(), "entity"].edge_index = edges
