@@ -19,7 +19,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from benchmarks.accuracy import SEEDS, run_suite, seed_note
+from benchmarks.accuracy import SEEDS, run_suite, seed_note, stored_seeds
 
 log = logging.getLogger("benchmarks.seed_robustness")
 SUITE = "ml100k-rating"
@@ -36,10 +36,6 @@ def seed_entry(suite: dict[str, Any], rows: list[str]) -> dict[str, Any]:
     return {"rows": [_figures(r) for r in suite["rows"]
                      if r["model"] == "blend" or any(text in r["label"] for text in rows)],
             "chosen": _figures(chosen)}
-
-
-def stored_seeds() -> dict[str, dict[str, Any]]:
-    return json.loads(SEEDS.read_text())["seeds"] if SEEDS.exists() else {}
 
 
 def main() -> None:
