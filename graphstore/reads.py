@@ -89,6 +89,13 @@ class RequestSession:
         self._lock = asyncio.Lock()
 
     async def close(self) -> None:
+        """Close the session once no query runs on it: a query that a timed-out request left running (a DataLoader's
+        batch, which cancelling the request does not cancel) ends first, by its own deadline at the latest; closing
+        under it would read the same connection from two coroutines."""
+        async with self._lock:
+            await self._close()
+
+    async def _close(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -117,7 +124,7 @@ class RequestSession:
             except (DriverError, Neo4jError) as exc:
                 if not exc.is_retryable() or time.monotonic() + delay > retry_until:
                     raise
-                await self.close()  # the next try gets a fresh session (and connection)
+                await self._close()  # the next try gets a fresh session (and connection)
             await asyncio.sleep(delay)
             delay *= 2
 
