@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import orjson
 from graphql import GraphQLError
 from starlette.applications import Starlette
@@ -184,7 +185,8 @@ def create_app(settings: ApiSettings | None = None, credentials: Credentials | N
                              retry_s=min(2.0, settings.request_timeout_s / 4))
         app.state.services = Services(settings, reader, Recommender(settings.popularity_ttl_s), metrics)
         log.info("kgrec API: Neo4j at %s, default dataset %s", creds.uri, settings.default_dataset)
-        await warm_up(app.state.services)  # before serving: /readyz answers only after it
+        if settings.warm_up:
+            await warm_up(app.state.services)  # before serving: /readyz answers only after it
         gc.collect()
         gc.freeze()  # what start-up made lives on: keep it out of full collections (one took ~100 ms, a tail spike)
         try:
@@ -204,6 +206,16 @@ def create_app(settings: ApiSettings | None = None, credentials: Credentials | N
         exception_handlers={_BodyTooLarge: _body_too_large},
         lifespan=lifespan,
     )
+
+
+@asynccontextmanager
+async def local_client(app: Starlette, timeout: float) -> AsyncIterator[httpx.AsyncClient]:
+    """The app started (its lifespan: driver, warm-up when enabled) and an HTTP client that calls its ASGI
+    interface in this process, no sockets: the whole request path (limits, auth, masking) without a server."""
+    async with (app.router.lifespan_context(app),
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kgrec.local",
+                                  timeout=timeout) as client):
+        yield client
 
 
 def create_app_from_env() -> Starlette:

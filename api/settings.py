@@ -46,6 +46,7 @@ class ApiSettings(BaseSettings):
     # --- behaviour ---
     default_dataset: str | None = "movielens-100k"  # used when a query names no dataset
     graphiql: bool = True
+    warm_up: bool = True  # plan every query shape before serving (`kgrec explain`, a one-shot client, skips it)
     introspection: bool = True
     model_check_s: float = Field(2.0, ge=0)  # how long a looked-up active model version is trusted
     popularity_ttl_s: float = Field(60.0, ge=0)

@@ -28,9 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from api.app import create_app
+from api.app import create_app, local_client
 from api.settings import ApiSettings
 from graphstore import reads
 from graphstore.connection import ensure_server
@@ -50,27 +48,25 @@ async def snapshot(dataset: str, first: int, max_paths: int, concurrency: int, p
     app = create_app(ApiSettings(default_dataset=dataset, max_paths=max(10, max_paths), request_timeout_s=120),
                      ensure_server(get_settings()))
     out: dict[str, Any] = {}
-    async with app.router.lifespan_context(app):
+    async with local_client(app, timeout=120) as client:
         session = app.state.services.reader.session(120)
         try:
             users = await reads.user_ids(session, dataset)
         finally:
             await session.close()
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://snapshot",
-                                     timeout=120) as client:
 
-            async def worker() -> None:
-                for user in pending:
-                    response = await client.post("/graphql", json={"query": QUERY, "variables": {
-                        "u": user, "first": first, "paths": max_paths}})
-                    body = response.json()
-                    if response.status_code != 200 or "errors" in body:
-                        raise SystemExit(f"user {user}: {response.status_code} {body}")
-                    out[user] = body["data"]["recommendations"]
+        async def worker() -> None:
+            for user in pending:
+                response = await client.post("/graphql", json={"query": QUERY, "variables": {
+                    "u": user, "first": first, "paths": max_paths}})
+                body = response.json()
+                if response.status_code != 200 or "errors" in body:
+                    raise SystemExit(f"user {user}: {response.status_code} {body}")
+                out[user] = body["data"]["recommendations"]
 
-            for _ in range(passes):
-                pending = iter(users)
-                await asyncio.gather(*(worker() for _ in range(concurrency)))
+        for _ in range(passes):
+            pending = iter(users)
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
         registry = app.state.services.metrics.registry
         log.info("explanation cache: %s hits, %s misses", *(
             registry.get_sample_value("kgrec_explanation_cache_total", {"result": r}) for r in ("hit", "miss")))
