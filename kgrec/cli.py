@@ -40,7 +40,8 @@ def _root(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
-    logging.getLogger("neo4j").setLevel(logging.WARNING)
+    for chatty in ("neo4j", "httpx"):  # a line per query or request (`kgrec explain` calls the API in-process)
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     get_settings.cache_clear()  # each invocation reads the environment afresh (matters in-process, e.g. tests)
 
 
