@@ -17,7 +17,7 @@ from typing import Any
 from neo4j import READ_ACCESS, AsyncGraphDatabase, AsyncManagedTransaction, AsyncSession, Query, unit_of_work
 from neo4j.exceptions import ClientError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from graphstore.cypher_files import load_cypher
+from graphstore.cypher_files import load_cypher, query_text
 from graphstore.provision import Credentials
 
 Row = dict[str, Any]
@@ -256,9 +256,9 @@ def explain_query(kinds: tuple[str, ...]) -> str:
     unknown = set(kinds) - set(EXPLAIN_KINDS)
     if unknown or not kinds:
         raise ValueError(f"explanation kinds must be among {EXPLAIN_KINDS}, got {kinds}")
-    body = "\nUNION ALL\n".join(load_cypher(f"explain/{kind}") for kind in kinds)
-    paths = f"CALL () {{\n{body}\n}}\n{load_cypher('explain/project')}"
-    return f"CALL () {{\n{load_cypher('api/items')}\n}}\nCALL () {{\n{paths}\n}}\nRETURN paths, items"
+    body = "\nUNION ALL\n".join(query_text(f"explain/{kind}") for kind in kinds)
+    paths = f"CALL () {{\n{body}\n}}\n{query_text('explain/project')}"
+    return f"CALL () {{\n{query_text('api/items')}\n}}\nCALL () {{\n{paths}\n}}\nRETURN paths, items"
 
 
 async def explanation_paths(s: RequestSession, dataset: str, user_id: str, item_ids: list[str],
