@@ -131,7 +131,7 @@ class RequestSession:
 
     async def run(self, name: str, params: dict[str, Any], write: bool = False, text: str | None = None) -> list[Row]:
         """Rows of the Cypher file `name` (or of `text`, labelled `name`) as plain dicts."""
-        query = text if text is not None else load_cypher(name)
+        query = text if text is not None else query_text(name)
         async with self._lock:
             started = time.perf_counter()
             try:
@@ -266,8 +266,8 @@ async def explanation_paths(s: RequestSession, dataset: str, user_id: str, item_
                             user_index: str | None = None, user_vector: list[float] | None = None,
                             neighbours: int = 10) -> Row:
     """The `per_item` heaviest explanation paths of every item (over all kinds), in one round trip (see
-    `cypher/explain/`): {paths: rows {itemId, kind, weight, factors, nodes, relationships}, heaviest first per
-    item; items: the rows `items(…)` gives for `item_ids`}.
+    `cypher/explain/`): {paths: lists [itemId, kind, weight, factors, nodes, relationships] (laid out in
+    `cypher/explain/project.cypher`), heaviest first per item; items: the rows `items(…)` gives for `item_ids`}.
 
     `preferences` maps the user's liked item ids to their preference (0..1]; SIMILAR_USERS paths are
     searched only when the model's user index and a user vector are given.
