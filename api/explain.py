@@ -7,7 +7,17 @@ from typing import Any
 
 from api.recommend import UserProfile
 from api.settings import ApiSettings
-from api.types import ExplanationPath, PathKind
+from api.types import (
+    NODE_ID,
+    NODE_NAME,
+    NODE_TITLE,
+    NODE_URI,
+    PATH_ITEM_ID,
+    REL_RATING,
+    REL_TYPE,
+    ExplanationPath,
+    PathKind,
+)
 from graphstore import reads
 from graphstore.reads import RequestSession
 
@@ -21,18 +31,18 @@ ROLES = {
 }
 
 
-def _title(node: dict[str, Any]) -> str:
-    return f"*{node.get('title') or 'item ' + str(node.get('id'))}*"
+def _title(node: list[Any]) -> str:
+    return f"*{node[NODE_TITLE] or 'item ' + str(node[NODE_ID])}*"
 
 
 def _stars(value: float) -> str:
     return f"{int(value)}★" if float(value).is_integer() else f"{value:g}★"
 
 
-def _did(rel: dict[str, Any], subject: str, item: dict[str, Any]) -> str:
+def _did(rel: list[Any], subject: str, item: list[Any]) -> str:
     """"You rated *Heat* 5★" / "user 7 interacted with *Heat*"."""
-    if rel.get("rating") is not None:
-        return f"{subject} rated {_title(item)} {_stars(rel['rating'])}"
+    if rel[REL_RATING] is not None:
+        return f"{subject} rated {_title(item)} {_stars(rel[REL_RATING])}"
     return f"{subject} interacted with {_title(item)}"
 
 
@@ -40,11 +50,11 @@ def _role(relation: str) -> str:
     return ROLES.get(relation, relation.lower().replace("_", " "))
 
 
-def _shared_entity_sentence(nodes: list[dict], rels: list[dict]) -> str:
+def _shared_entity_sentence(nodes: list[list], rels: list[list]) -> str:
     history, entity, item = nodes[1], nodes[2], nodes[3]
-    name = entity.get("name") or entity.get("uri")
+    name = entity[NODE_NAME] or entity[NODE_URI]
     first = _did(rels[0], "You", history)
-    k1, k2 = rels[1]["type"], rels[2]["type"]
+    k1, k2 = rels[1][REL_TYPE], rels[2][REL_TYPE]
     if k1 != k2:
         return f"{first}; {name} is linked to it as {_role(k1)} and to {_title(item)} as {_role(k2)}."
     if k1 == "HAS_GENRE":
@@ -56,39 +66,40 @@ def _shared_entity_sentence(nodes: list[dict], rels: list[dict]) -> str:
     return f"{first}; {_title(item)} has the same {_role(k1)}, {name}."
 
 
-def _similar_users_sentence(nodes: list[dict], rels: list[dict]) -> str:
+def _similar_users_sentence(nodes: list[list], rels: list[list]) -> str:
     history, neighbour, item = nodes[1], nodes[2], nodes[3]
     first = _did(rels[0], "You", history)
-    also = _did(rels[1], f"user {neighbour['id']}, whose taste is close to yours, also", history)
+    also = _did(rels[1], f"user {neighbour[NODE_ID]}, whose taste is close to yours, also", history)
     then = _did(rels[2], "", item).strip()
     return f"{first}; {also} and {then}."
 
 
-def _friend_sentence(nodes: list[dict], rels: list[dict]) -> str:
+def _friend_sentence(nodes: list[list], rels: list[list]) -> str:
     friend, item = nodes[1], nodes[2]
-    who = f"Your friend {friend['id']}" if rels[0]["type"] == "FRIEND" else f"User {friend['id']}, whom you trust,"
+    who = (f"Your friend {friend[NODE_ID]}" if rels[0][REL_TYPE] == "FRIEND"
+           else f"User {friend[NODE_ID]}, whom you trust,")
     return _did(rels[1], who, item) + "."
 
 
-def _parameters(kind: str, dataset: str, nodes: list[dict], rels: list[dict]) -> dict[str, Any]:
+def _parameters(kind: str, dataset: str, nodes: list[list], rels: list[list]) -> dict[str, Any]:
     """The parameters of `cypher/explain/show_<kind>.cypher` that select exactly this path."""
-    base = {"dataset": dataset, "userId": nodes[0]["id"], "itemId": nodes[-1]["id"]}
+    base = {"dataset": dataset, "userId": nodes[0][NODE_ID], "itemId": nodes[-1][NODE_ID]}
     if kind == "SHARED_ENTITY":
-        return base | {"historyItemId": nodes[1]["id"], "historyRelation": rels[1]["type"],
-                       "entityUri": nodes[2]["uri"], "itemRelation": rels[2]["type"]}
+        return base | {"historyItemId": nodes[1][NODE_ID], "historyRelation": rels[1][REL_TYPE],
+                       "entityUri": nodes[2][NODE_URI], "itemRelation": rels[2][REL_TYPE]}
     if kind == "SIMILAR_USERS":
-        return base | {"historyItemId": nodes[1]["id"], "neighbourId": nodes[2]["id"]}
-    return base | {"friendId": nodes[1]["id"], "socialRelation": rels[0]["type"]}
+        return base | {"historyItemId": nodes[1][NODE_ID], "neighbourId": nodes[2][NODE_ID]}
+    return base | {"friendId": nodes[1][NODE_ID], "socialRelation": rels[0][REL_TYPE]}
 
 
 SENTENCES = {"SHARED_ENTITY": _shared_entity_sentence, "SIMILAR_USERS": _similar_users_sentence,
              "FRIEND": _friend_sentence}
 
 
-def to_path(dataset: str, row: dict[str, Any]) -> ExplanationPath:
-    """One row of the explanation query as a GraphQL path."""
-    kind, nodes, rels = row["kind"], row["nodes"], row["relationships"]
-    return ExplanationPath(kind=PathKind(kind), weight=float(row["weight"]), factors=row["factors"],
+def to_path(dataset: str, row: list[Any]) -> ExplanationPath:
+    """One path of the explanation query (a list, see `cypher/explain/project.cypher`) as a GraphQL path."""
+    _, kind, weight, factors, nodes, rels = row
+    return ExplanationPath(kind=PathKind(kind), weight=float(weight), factors=factors,
                            sentence=SENTENCES[kind](nodes, rels), cypher=reads.show_path_cypher(kind.lower()),
                            parameters=_parameters(kind, dataset, nodes, rels), row=row)
 
@@ -126,5 +137,5 @@ async def explain_items(s: RequestSession, profile: UserProfile, item_ids: list[
         neighbours=settings.similar_users,
     )
     for path in row["paths"]:  # heaviest first within each item, at most `max_paths` each
-        out[path["itemId"]].append(to_path(profile.dataset, path))
+        out[path[PATH_ITEM_ID]].append(to_path(profile.dataset, path))
     return out, row["items"]

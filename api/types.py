@@ -77,6 +77,13 @@ async def _load_item(info: strawberry.Info[RequestContext, None], dataset: str, 
     return item
 
 
+# The layout of the lists `cypher/explain/project.cypher` returns (lists, not maps: see there): a path, one of its
+# nodes, one of its relationships.
+PATH_ITEM_ID, PATH_KIND, PATH_WEIGHT, PATH_FACTORS, PATH_NODES, PATH_RELATIONSHIPS = range(6)
+NODE_ID, NODE_TITLE, NODE_NAME, NODE_URI, NODE_LABELS = range(5)
+REL_TYPE, REL_RATING, REL_WEIGHT, REL_PREDICATE, REL_FORWARD = range(5)
+
+
 @strawberry.type(description="A node on an explanation path.")
 class PathNode:
     kind: NodeKind
@@ -85,14 +92,14 @@ class PathNode:
     labels: list[str]
 
     @classmethod
-    def from_row(cls, node: dict[str, Any]) -> PathNode:
-        """A node map of `cypher/explain/project.cypher`."""
-        labels = node["labels"]
+    def from_row(cls, node: list[Any]) -> PathNode:
+        """A node list of `cypher/explain/project.cypher`."""
+        labels = node[NODE_LABELS]
         if "User" in labels:
-            return cls(kind=NodeKind.USER, id=node["id"], name=f"user {node['id']}", labels=labels)
+            return cls(kind=NodeKind.USER, id=node[NODE_ID], name=f"user {node[NODE_ID]}", labels=labels)
         if "Item" in labels:
-            return cls(kind=NodeKind.ITEM, id=node["id"], name=node.get("title"), labels=labels)
-        return cls(kind=NodeKind.ENTITY, id=node["uri"], name=node.get("name"), labels=labels)
+            return cls(kind=NodeKind.ITEM, id=node[NODE_ID], name=node[NODE_TITLE], labels=labels)
+        return cls(kind=NodeKind.ENTITY, id=node[NODE_URI], name=node[NODE_NAME], labels=labels)
 
 
 @strawberry.type(description="A relationship on an explanation path, in its stored direction.")
@@ -105,11 +112,11 @@ class PathRelationship:
     predicate: str | None
 
     @classmethod
-    def from_row(cls, k: int, rel: dict[str, Any]) -> PathRelationship:
-        """The `k`-th relationship map of `cypher/explain/project.cypher` (it joins nodes k and k + 1)."""
-        source, target = (k, k + 1) if rel["forward"] else (k + 1, k)
-        return cls(type=rel["type"], source=source, target=target, rating=rel.get("rating"),
-                   weight=rel.get("weight"), predicate=rel.get("predicate"))
+    def from_row(cls, k: int, rel: list[Any]) -> PathRelationship:
+        """The `k`-th relationship list of `cypher/explain/project.cypher` (it joins nodes k and k + 1)."""
+        source, target = (k, k + 1) if rel[REL_FORWARD] else (k + 1, k)
+        return cls(type=rel[REL_TYPE], source=source, target=target, rating=rel[REL_RATING],
+                   weight=rel[REL_WEIGHT], predicate=rel[REL_PREDICATE])
 
 
 @strawberry.type(description="A real path in the graph from the user to the recommended item.")
@@ -120,15 +127,15 @@ class ExplanationPath:
     sentence: str
     cypher: str = strawberry.field(description="Parameterised Cypher that shows this path in Neo4j Browser.")
     parameters: JSON = strawberry.field(description="Its parameters (paste with `:param` in Browser).")
-    row: strawberry.Private[dict[str, Any]]  # nodes and relationships are built only when a query asks for them
+    row: strawberry.Private[list[Any]]  # nodes and relationships are built only when a query asks for them
 
     @strawberry.field
     def nodes(self) -> list[PathNode]:
-        return [PathNode.from_row(node) for node in self.row["nodes"]]
+        return [PathNode.from_row(node) for node in self.row[PATH_NODES]]
 
     @strawberry.field
     def relationships(self) -> list[PathRelationship]:
-        return [PathRelationship.from_row(k, rel) for k, rel in enumerate(self.row["relationships"])]
+        return [PathRelationship.from_row(k, rel) for k, rel in enumerate(self.row[PATH_RELATIONSHIPS])]
 
 
 @strawberry.type

@@ -17,7 +17,7 @@ from typing import Any
 from neo4j import READ_ACCESS, AsyncGraphDatabase, AsyncManagedTransaction, AsyncSession, Query, unit_of_work
 from neo4j.exceptions import ClientError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from graphstore.cypher_files import load_cypher
+from graphstore.cypher_files import load_cypher, query_text
 from graphstore.provision import Credentials
 
 Row = dict[str, Any]
@@ -138,7 +138,7 @@ class RequestSession:
 
     async def run(self, name: str, params: dict[str, Any], write: bool = False, text: str | None = None) -> list[Row]:
         """Rows of the Cypher file `name` (or of `text`, labelled `name`) as plain dicts."""
-        query = text if text is not None else load_cypher(name)
+        query = text if text is not None else query_text(name)
         async with self._lock:
             started = time.perf_counter()
             try:
@@ -263,9 +263,9 @@ def explain_query(kinds: tuple[str, ...]) -> str:
     unknown = set(kinds) - set(EXPLAIN_KINDS)
     if unknown or not kinds:
         raise ValueError(f"explanation kinds must be among {EXPLAIN_KINDS}, got {kinds}")
-    body = "\nUNION ALL\n".join(load_cypher(f"explain/{kind}") for kind in kinds)
-    paths = f"CALL () {{\n{body}\n}}\n{load_cypher('explain/project')}"
-    return f"CALL () {{\n{load_cypher('api/items')}\n}}\nCALL () {{\n{paths}\n}}\nRETURN paths, items"
+    body = "\nUNION ALL\n".join(query_text(f"explain/{kind}") for kind in kinds)
+    paths = f"CALL () {{\n{body}\n}}\n{query_text('explain/project')}"
+    return f"CALL () {{\n{query_text('api/items')}\n}}\nCALL () {{\n{paths}\n}}\nRETURN paths, items"
 
 
 async def explanation_paths(s: RequestSession, dataset: str, user_id: str, item_ids: list[str],
@@ -273,8 +273,8 @@ async def explanation_paths(s: RequestSession, dataset: str, user_id: str, item_
                             user_index: str | None = None, user_vector: list[float] | None = None,
                             neighbours: int = 10) -> Row:
     """The `per_item` heaviest explanation paths of every item (over all kinds), in one round trip (see
-    `cypher/explain/`): {paths: rows {itemId, kind, weight, factors, nodes, relationships}, heaviest first per
-    item; items: the rows `items(…)` gives for `item_ids`}.
+    `cypher/explain/`): {paths: lists [itemId, kind, weight, factors, nodes, relationships] (laid out in
+    `cypher/explain/project.cypher`), heaviest first per item; items: the rows `items(…)` gives for `item_ids`}.
 
     `preferences` maps the user's liked item ids to their preference (0..1]; SIMILAR_USERS paths are
     searched only when the model's user index and a user vector are given.
