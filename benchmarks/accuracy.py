@@ -273,6 +273,11 @@ def _grid(run: Run) -> list[dict[str, Any]]:
     return [dict(zip(keys, values, strict=True)) for values in itertools.product(*run.grid.values())] or [{}]
 
 
+def _selected(label: str, only: list[str] | None) -> bool:
+    """Whether ``--rows`` (``only``) asks for the row ``label`` to be trained (all rows without it)."""
+    return not only or any(text in label for text in only)
+
+
 def run_suite(name: str, out_runs: Path, only: list[str] | None = None,
               stored: dict[str, Any] | None = None, seed: int = 0) -> dict[str, Any]:
     """Train the suite's rows (grid rows: pick on validation), return the suite's JSON payload.
@@ -287,7 +292,7 @@ def run_suite(name: str, out_runs: Path, only: list[str] | None = None,
     kept = {r["label"]: r for r in (stored or {}).get("rows", [])}
     rows = []
     for run in suite.runs:
-        if only and not any(text in run.label for text in only):
+        if not _selected(run.label, only):
             if run.label in kept:
                 rows.append(kept[run.label])
             continue
@@ -522,6 +527,18 @@ def export_recbole(directory: Path, suite_name: str = "ml100k-ranking") -> Path:
     return folder
 
 
+def merged_rows(name: str, fresh: dict[str, Any], latest: dict[str, Any] | None,
+                only: list[str] | None) -> list[dict[str, Any]]:
+    """The suite's rows to store: those trained now from ``fresh``, every other row of the suite from the store as
+    re-read now (``latest``), so ``--rows`` runs of one suite in parallel keep each other's rows; rows outside the
+    suite's runs (blends) come from ``fresh``."""
+    labels = [run.label for run in SUITES[name].runs]
+    own = {r["label"]: r for r in fresh["rows"]}
+    again = {r["label"]: r for r in (latest or {}).get("rows", [])}
+    rows = [own.get(label) if _selected(label, only) else again.get(label, own.get(label)) for label in labels]
+    return [r for r in rows if r] + [r for r in fresh["rows"] if r["label"] not in labels]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--suite", action="append", choices=sorted(SUITES), help="suite(s) to run")
@@ -541,7 +558,9 @@ def main() -> None:
         return json.loads(store.read_text())["suites"] if store.exists() else {}
 
     fresh = {name: run_suite(name, args.runs_dir, args.rows, stored().get(name)) for name in args.suite or []}
-    previous = {**stored(), **fresh}  # re-read: another suite may have finished meanwhile
+    latest = stored()  # re-read: another suite, or other rows of the same suite, may have finished meanwhile
+    previous = {**latest, **{name: {**suite, "rows": merged_rows(name, suite, latest.get(name), args.rows)}
+                             for name, suite in fresh.items()}}
     peers_file = RESULTS / "recbole.json"
     peers = json.loads(peers_file.read_text())["suites"] if peers_file.exists() else {}
     write_results("accuracy", {"suites": previous}, render(previous, peers))
