@@ -24,8 +24,8 @@ def query_text(name: str) -> str:
     """`load_cypher(name)` as sent to the server: without comment lines, blank lines and indentation. The API's
     queries travel with every request (the explanation query's 9.2 KB were 46% comments) and are decoded and
     hashed by the server each time; the files keep their comments for people."""
-    lines = (line.strip() for line in load_cypher(name).splitlines())
-    return "\n".join(line for line in lines if line and not line.startswith("//"))
+    lines = (line.strip() for line in _COMMENT.sub("", load_cypher(name)).splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def statements(text: str) -> list[str]:
