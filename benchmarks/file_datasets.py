@@ -120,13 +120,16 @@ def _add_unsplit_interactions(data: HeteroData, heads: np.ndarray, tails: np.nda
     store.test_in = torch.zeros(len(values), dtype=torch.long)
 
 
-def lastfm_2k(root: Path | None = None, *, max_users: int | None = None) -> HeteroData:
+def lastfm_2k(root: Path | None = None, *, max_users: int | None = None, knowledge: bool = False) -> HeteroData:
     """HetRec 2011 Last.fm 2K as a contract HeteroData: play counts (implicit) and the friend network.
 
     ``max_users`` keeps the users with the ``max_users`` smallest ids, the artists they played and the
-    friend links among them (a deterministic subset).
+    friend links among them (a deterministic subset). ``knowledge`` adds the entity2rec LastFM DBpedia triples
+    (``dbo:<property>`` edge lists) of the artists linked by the LODrecsys mapping v1.2, as ingest does; not the
+    user-assigned tags (made by the same users whose plays are split into train and test).
     """
-    folder = (root or data_dir()) / "hetrec2011-lastfm-2k"
+    root = root or data_dir()
+    folder = root / "hetrec2011-lastfm-2k"
     plays = pd.read_csv(folder / "user_artists.dat", sep="\t", dtype=np.int64)
     friends = pd.read_csv(folder / "user_friends.dat", sep="\t", dtype=np.int64)
     artists = pd.read_csv(folder / "artists.dat", sep="\t", dtype=str, usecols=[0, 1], quoting=csv.QUOTE_NONE)
@@ -150,6 +153,12 @@ def lastfm_2k(root: Path | None = None, *, max_users: int | None = None) -> Hete
                               items.get_indexer(plays.artistID.to_numpy()), plays.weight.to_numpy())
     data["user", "friend", "user"].edge_index = torch.from_numpy(np.stack([
         users.get_indexer(friends.userID.to_numpy()), users.get_indexer(friends.friendID.to_numpy())]).astype(np.int64))
+    if knowledge:
+        mapping = pd.read_csv(root / "lodrecsys-dbpedia-mappings" / "LastFM" / "MappingLastfm2DBpedia-1.2.tsv",
+                              sep="\t", header=None, names=["id", "name", "uri"], dtype=str, quoting=csv.QUOTE_NONE)
+        uris = dict(zip(mapping["id"], mapping["uri"], strict=True))
+        _add_edgelists(data, [uris.get(artist, "") for artist in data["item"].ids],
+                       root / "entity2rec-dbpedia-kg" / "datasets" / "LastFM" / "graphs")
     return data
 
 

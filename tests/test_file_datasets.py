@@ -1,10 +1,11 @@
-"""The benchmark loaders for DBbook2014 and KGAT amazon-book build contract graphs with the published counts."""
+"""The benchmark loaders for DBbook2014, Last.fm and KGAT amazon-book build contract graphs with the published
+counts."""
 
 from __future__ import annotations
 
 import torch
 
-from benchmarks.file_datasets import dbbook_2014, kgat_amazon_book
+from benchmarks.file_datasets import dbbook_2014, kgat_amazon_book, lastfm_2k
 from learner.data import check_graph, knowledge_edges
 from learner.splits import make_split
 
@@ -20,6 +21,19 @@ def test_dbbook_2014_ratings_and_librarything_knowledge() -> None:
     linked = torch.unique(torch.cat([e[0] for e in edges.values()]))
     assert len({data["item"].ids[i] for i in linked.tolist()}) == linked.numel() > 6000
     assert data.split_names == [] and make_split(data, "random", seed=0).sizes()["test"] > 7000
+
+
+def test_lastfm_2k_dbpedia_knowledge_as_ingest_parses_it() -> None:
+    data = check_graph(lastfm_2k(knowledge=True))
+    assert (data["user"].num_nodes, data["item"].num_nodes) == (1892, 17632)
+    edges = knowledge_edges(data)
+    # one edge per (artist id, dbo property, entity): the 116,425 rows ingest parses (tests/test_ingest_lastfm.py)
+    assert sum(e.size(1) for e in edges.values()) == 116425
+    assert all(src == "item" for src, _, _ in edges)
+    linked = torch.unique(torch.cat([e[0] for e in edges.values()]))
+    assert linked.numel() == 9790  # artist ids with triples (9,404 distinct DBpedia IRIs; some share one)
+    assert data["entity"].num_nodes == len(set(data["entity"].uris)) == 32669
+    assert "entity" not in lastfm_2k().node_types  # knowledge only when asked for
 
 
 def test_kgat_amazon_book_official_split() -> None:
