@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 
@@ -36,7 +37,7 @@ def number(field: str, text: str, lo: float | None = None, hi: float | None = No
         value = float(text.strip())
     except ValueError:
         raise BadValue(f"bad value: {field} {text[:60]!r} is not a number") from None
-    if value != value or (lo is not None and value < lo) or (hi is not None and value > hi):
+    if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
         raise BadValue(f"out of range: {field} {value} not in [{lo}, {hi}]")
     return value
 
