@@ -71,6 +71,19 @@ def test_unknown_dataset_or_model_is_a_one_line_error(ml100k_graph: Driver, sett
     assert result.exit_code == 1 and "no-such-model" in result.output
 
 
+def test_evaluate_scores_the_model_it_is_asked_for(ml100k_model: Driver, settings) -> None:
+    """`-m NAME` alone scores that model's newest version, never silently the active one; `--version` alone is a
+    usage error; an unknown name is a one-line error."""
+    newest = max((m for m in list_versions(ml100k_model, ML) if m.name == "bprmf"), key=lambda m: m.version)
+    result = CliRunner().invoke(app, ["evaluate", "-d", ML, "--split", "u1", "-m", "bprmf"], env=_env(settings))
+    assert result.exit_code == 0 and result.output.startswith(f"bprmf v{newest.version} on {ML}"), result.output
+    unknown = CliRunner().invoke(app, ["evaluate", "-d", ML, "--split", "u1", "-m", "no-such-model"],
+                                 env=_env(settings))
+    assert unknown.exit_code == 1 and unknown.output.startswith("error: no such model version"), unknown.output
+    alone = CliRunner().invoke(app, ["evaluate", "-d", ML, "--version", "1"], env=_env(settings))
+    assert alone.exit_code == 2 and "--model" in alone.output, alone.output
+
+
 def _env(settings) -> dict[str, str]:
     """Point the CLI at the test server (it reads the environment, like a user's shell)."""
     from graphstore.provision import resolve_server

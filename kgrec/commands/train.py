@@ -67,22 +67,31 @@ def train_command(
 def evaluate_command(
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="An ingested dataset.")],
     split: Annotated[str, typer.Option(help="u1…u5, ua, ub, kgat (official), random or temporal.")] = "random",
-    name: Annotated[str | None, typer.Option("--model", "-m", help="Model name (default: the active one).")] = None,
-    version: Annotated[int | None, typer.Option(help="Version (default: the active one).")] = None,
+    name: Annotated[str | None, typer.Option("--model", "-m",
+                                             help="Model name (default: the active one's).")] = None,
+    version: Annotated[int | None, typer.Option(
+        help="Version (default: the active one; with --model, that model's newest).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the random split.")] = 0,
 ) -> None:
     """Score a stored model version's embeddings on a split of the current graph (full ranking)."""
     from graphstore.connection import open_driver
     from graphstore.export import ExportError, export_graph
-    from graphstore.models import ModelVersionError, active_version, get_version, load_embeddings
+    from graphstore.models import ModelVersionError, active_version, get_version, list_versions, load_embeddings
     from graphstore.provision import ProvisionError
     from kgrec.training import evaluate_embeddings
     from learner.splits import make_split
 
+    if name is None and version is not None:
+        raise typer.BadParameter("needs --model: which model's version", param_hint="--version")
     with friendly_errors(ProvisionError, ExportError, ModelVersionError, ValueError), \
             open_driver(get_settings()) as driver:
-        mv = active_version(driver, dataset) if name is None or version is None else \
-            get_version(driver, dataset, name, version)
+        if name is None:
+            mv = active_version(driver, dataset)
+        elif version is None:  # a named model is never silently swapped for the active one
+            mv = max((m for m in list_versions(driver, dataset) if m.name == name), key=lambda m: m.version,
+                     default=None)
+        else:
+            mv = get_version(driver, dataset, name, version)
         if mv is None:
             raise ModelVersionError(f"no such model version for {dataset!r}: run `kgrec train` or `kgrec models list`")
         data = export_graph(driver, dataset, knowledge=False, social=False)
