@@ -10,6 +10,7 @@ from neo4j import Driver
 from typer.testing import CliRunner
 
 from graphstore.provision import Credentials
+from ingest.registry import get
 from kgrec.cli import app
 from kgrec.settings import get_settings
 
@@ -31,6 +32,8 @@ def test_datasets_lists_registry() -> None:
     result = CliRunner().invoke(app, ["datasets"])
     assert result.exit_code == 0
     assert "movielens-100k" in result.output and "grouplens.org" in result.output
+    for f in get("movielens-100k").files:  # the README promises files and checksums
+        assert f"  file:      {f.path}  sha256 {f.sha256}" in result.output
 
 
 def test_unknown_dataset_is_one_line_error() -> None:

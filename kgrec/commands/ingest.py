@@ -53,11 +53,14 @@ def ingest(
 
 
 def datasets() -> None:
-    """List the datasets kgrec can ingest, with their publisher and licence."""
+    """List the datasets kgrec can ingest: their files (with sha256), publisher and licence."""
     from ingest.registry import DATASETS
 
     for name, spec in sorted(DATASETS.items()):
         typer.echo(f"{name}\n  {spec.description}\n  publisher: {spec.homepage}\n  licence:   {spec.licence}")
+        for f in spec.files:
+            typer.echo(f"  file:      {f.path}  sha256 {f.sha256 or '(none recorded)'}"
+                       + ("  (optional)" if f.optional else ""))
     typer.echo("<folder>\n  your own files: interactions, items, users, triples, social (see ingest/README.md)")
     typer.echo("dbpedia --target <dataset>\n  DBpedia properties and labels over SPARQL for the dataset's linked items")
 
