@@ -107,7 +107,8 @@ def evaluate_command(
 
 
 @models_app.command("list")
-def list_command(dataset: Annotated[str | None, typer.Option("--dataset", "-d")] = None) -> None:
+def list_command(dataset: Annotated[str | None, typer.Option("--dataset", "-d",
+                                                             help="Only this dataset's versions.")] = None) -> None:
     """Model versions in Neo4j with their test metrics; * marks the active one."""
     from graphstore.connection import open_driver
     from graphstore.models import list_versions
@@ -123,7 +124,7 @@ def list_command(dataset: Annotated[str | None, typer.Option("--dataset", "-d")]
 
 
 @models_app.command("activate")
-def activate_command(dataset: Annotated[str, typer.Option("--dataset", "-d")],
+def activate_command(dataset: Annotated[str, typer.Option("--dataset", "-d", help="The dataset it serves.")],
                      name: Annotated[str, typer.Argument(help="Model name.")],
                      version: Annotated[int, typer.Argument(help="Version number.")]) -> None:
     """Serve another stored version (e.g. roll back), atomically."""
