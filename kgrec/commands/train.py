@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated
 
 import typer
@@ -26,19 +27,27 @@ def _params(raw: list[str] | None) -> dict[str, object]:
     return out
 
 
+def _device(value: str) -> str:
+    """The --device values torch accepts that the help names (a typo would fail only after the export)."""
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", value):
+        raise typer.BadParameter(f"{value!r} is not auto, cpu, cuda or cuda:N")
+    return value
+
+
 def train_command(
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="An ingested dataset, e.g. movielens-100k.")],
     model: Annotated[str, typer.Option("--model", "-m", help="Registry name: `kgrec models available`.")] = "lightgcn",
     split: Annotated[str, typer.Option(help="u1…u5, ua, ub, kgat (official), random or temporal.")] = "random",
-    epochs: Annotated[int | None, typer.Option(help="Maximum epochs (model default when unset).")] = None,
-    dim: Annotated[int, typer.Option(help="Embedding dimension.")] = 64,
+    epochs: Annotated[int | None, typer.Option(min=1, help="Maximum epochs (model default when unset).")] = None,
+    dim: Annotated[int, typer.Option(min=1, help="Embedding dimension.")] = 64,
     lr: Annotated[float | None, typer.Option(help="Learning rate (model default when unset).")] = None,
     patience: Annotated[int, typer.Option(help="Early stopping: evaluations without improvement.")] = 10,
     seed: Annotated[int, typer.Option(help="Random seed (split, init, sampling).")] = 0,
-    device: Annotated[str, typer.Option(help="auto (CUDA when available), cpu or cuda.")] = "auto",
+    device: Annotated[str, typer.Option(callback=_device, help="auto (CUDA when available), cpu or cuda[:N].")]
+    = "auto",
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Model argument key=value.")] = None,
     activate: Annotated[bool, typer.Option(help="Activate the new version for serving.")] = True,
-    keep: Annotated[int, typer.Option(help="Versions of this model kept in Neo4j.")] = 3,
+    keep: Annotated[int, typer.Option(min=1, help="Versions of this model kept in Neo4j.")] = 3,
 ) -> None:
     """Export a dataset from Neo4j, train a model, evaluate it, and write its embeddings back."""
     from graphstore.connection import open_driver
