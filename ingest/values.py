@@ -27,8 +27,8 @@ def integer(field: str, text: str, lo: int | None = None, hi: int | None = None)
         value = int(text.strip())
     except ValueError:
         raise BadValue(f"bad value: {field} {text[:60]!r} is not an integer") from None
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise BadValue(f"out of range: {field} {value} not in [{lo}, {hi}]")
+    if (lo is not None and value < lo) or (hi is not None and value > hi) or not -(2**63) <= value < 2**63:
+        raise BadValue(f"out of range: {field} {value} not in [{lo}, {hi}]")  # nor past a Neo4j integer's 64 bits
     return value
 
 

@@ -83,16 +83,24 @@ def test_values_no_rating_can_be_and_values_neo4j_cannot_hold(db: Driver, tmp_pa
     of overflowing the driver half-way through the write; a spreadsheet's byte-order mark hides no column."""
     data = tmp_path / "odd"
     data.mkdir()
-    (data / "interactions.csv").write_text("\ufeffuser,item,rating\nu1,i1,5\nu1,i2,inf\nu2,i1,1e999\nu2,i2,4\n")
+    (data / "interactions.csv").write_text("\ufeffuser,item,rating,ts\nu1,i1,5,1\nu1,i2,inf,2\nu2,i1,1e999,3\n"
+                                           "u2,i2,4,4\nu1,i3,4,99999999999999999999\n")
     (data / "users.tsv").write_text("\ufeffid\tzip\tbig\nu1\t02139\t123456789012345678901234567890\nu2\t10001\t-7\n")
     report = ingest_dataset(db, get(str(data)), data, progress=False, state_dir=tmp_path)
     assert report.loaded["interactions"] == 2
     assert {(r.file, r.line, r.reason.split(":")[0]) for r in report.rejections} == {
-        ("interactions.csv", 3, "out of range"), ("interactions.csv", 4, "out of range")}
+        ("interactions.csv", 3, "out of range"), ("interactions.csv", 4, "out of range"),
+        ("interactions.csv", 6, "out of range")}
     users = db.execute_query("MATCH (u:User {dataset: 'odd'}) RETURN u.id AS id, u.zip AS zip, u.big AS big").records
     assert {r["id"]: (r["zip"], r["big"]) for r in users} == {
         "u1": ("02139", "123456789012345678901234567890"), "u2": (10001, -7)}
     assert db.execute_query("MATCH (:User {dataset: 'odd'})-[r:RATED]->() RETURN max(r.rating)").records[0][0] == 5
+    pq.write_table(pa.table({"id": ["u1", "u2"], "big": pa.array([2**64 - 1, 7], pa.uint64())}),
+                   data / "users.parquet")
+    (data / "users.tsv").unlink()
+    ingest_dataset(db, get(str(data)), data, progress=False, state_dir=tmp_path)
+    users = db.execute_query("MATCH (u:User {dataset: 'odd'}) RETURN u.id AS id, u.big AS big").records
+    assert {r["id"]: r["big"] for r in users} == {"u1": str(2**64 - 1), "u2": 7}
 
 
 def test_unusable_folders_are_clear_errors(tmp_path: Path) -> None:

@@ -166,7 +166,7 @@ def _typed(value: Any) -> Any:
     if isinstance(value, str) and _NUMBER.match(value.strip()):
         number = float(value) if any(c in value for c in ".eE") else int(value)
         return number if (number in INT64 if isinstance(number, int) else math.isfinite(number)) else value
-    return value
+    return str(value) if type(value) is int and value not in INT64 else value  # e.g. a Parquet uint64
 
 
 def _entities(path: Path, q: Quarantine, what: str) -> list[Row]:
