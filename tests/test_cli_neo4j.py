@@ -38,6 +38,8 @@ def test_hostile_parameter_values_stay_values(db: Driver, settings) -> None:
 def test_errors_are_one_line(settings) -> None:
     bad = CliRunner().invoke(app, ["cypher", "RETURN nope("], env=_env(settings))
     assert bad.exit_code == 1 and bad.output.startswith("error:")
+    assert "(Neo.ClientError.Statement.SyntaxError)" in bad.output  # Neo4j's message and code, without the GQL
+    assert "gql_status" not in bad.output and "Unexpected error" not in bad.output  # status that reads as a crash
     assert CliRunner().invoke(app, ["cypher", "RETURN 1", "-p", "novalue"], env=_env(settings)).exit_code == 2
     assert CliRunner().invoke(app, ["cypher", "RETURN 1", "-f", "xml"], env=_env(settings)).exit_code == 2
 
