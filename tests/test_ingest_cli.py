@@ -57,6 +57,11 @@ def test_ingest_strict_then_lenient(db: Driver, cli_env: None, tmp_path: Path) -
     assert db.execute_query("MATCH ()-[r:RATED]->() RETURN count(r)").records[0][0] == 6
 
 
+def test_a_missing_data_dir_is_a_usage_error_not_a_download(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["ingest", "movielens-100k", "--data-dir", str(tmp_path / "typo")])
+    assert result.exit_code == 2 and "Invalid value for '--data-dir'" in result.output, result.output
+
+
 def test_dbpedia_needs_a_target() -> None:
     result = CliRunner().invoke(app, ["ingest", "dbpedia"])
     assert result.exit_code == 2

@@ -16,7 +16,8 @@ def ingest(
     dataset: Annotated[str, typer.Argument(
         help="A name from `kgrec datasets`, a folder of your own files, or `dbpedia` (SPARQL enrichment).")],
     data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="Folder holding the dataset files (default: KGREC_DATA_DIR).")
+        Path | None, typer.Option("--data-dir", exists=True, file_okay=False,  # a typo must not mean "download"
+                                  help="Folder holding the dataset files (default: KGREC_DATA_DIR).")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on any bad row, before writing anything.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Write everything even if the files are unchanged.")] = False,
