@@ -61,6 +61,11 @@ def read_fields(
         yield lineno, fields, text
 
 
+def header_names(fields: list[str]) -> list[str]:
+    """Column names of a header line: trimmed, without the byte-order mark spreadsheet programs write first."""
+    return [f.strip() for f in [fields[0].removeprefix("\ufeff"), *fields[1:]]] if fields else []
+
+
 def read_csv(path: Path, q: Quarantine, encoding: str = "utf-8") -> Iterator[tuple[int, dict[str, str]]]:
     """(line number of the record's first line, row dict) of an RFC-4180 CSV file with a header."""
     with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
@@ -68,6 +73,7 @@ def read_csv(path: Path, q: Quarantine, encoding: str = "utf-8") -> Iterator[tup
         header = next(reader, None)
         if header is None:
             return
+        header = header_names(header)
         line = reader.line_num
         while True:
             start = line + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 
@@ -26,8 +27,8 @@ def integer(field: str, text: str, lo: int | None = None, hi: int | None = None)
         value = int(text.strip())
     except ValueError:
         raise BadValue(f"bad value: {field} {text[:60]!r} is not an integer") from None
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise BadValue(f"out of range: {field} {value} not in [{lo}, {hi}]")
+    if (lo is not None and value < lo) or (hi is not None and value > hi) or not -(2**63) <= value < 2**63:
+        raise BadValue(f"out of range: {field} {value} not in [{lo}, {hi}]")  # nor past a Neo4j integer's 64 bits
     return value
 
 
@@ -36,7 +37,7 @@ def number(field: str, text: str, lo: float | None = None, hi: float | None = No
         value = float(text.strip())
     except ValueError:
         raise BadValue(f"bad value: {field} {text[:60]!r} is not a number") from None
-    if value != value or (lo is not None and value < lo) or (hi is not None and value > hi):
+    if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
         raise BadValue(f"out of range: {field} {value} not in [{lo}, {hi}]")
     return value
 

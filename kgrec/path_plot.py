@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 COLOURS = {"USER": "#4C72B0", "ITEM": "#DD8452", "ENTITY": "#55A868"}
+PLOT_FORMATS = frozenset(FigureCanvasBase.get_supported_filetypes())  # file suffixes `draw_paths` can write
 NodeKey = tuple[str, str]  # (kind, id): one node however many paths pass through it
 
 

@@ -57,8 +57,13 @@ class PipelineConfig(BaseModel):
 
     @classmethod
     def load(cls, path: Path) -> PipelineConfig:
+        """The config in `path` (ValueError when it is not TOML or not a valid config)."""
         with path.open("rb") as fh:
-            return cls.model_validate(tomllib.load(fh))
+            try:
+                raw = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:
+                raise ValueError(f"{path} is not valid TOML: {exc}") from exc
+        return cls.model_validate(raw)
 
 
 class PipelineLocked(RuntimeError):

@@ -4,6 +4,7 @@ leak Cypher or traces (nor become HTTP 500)."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 
@@ -127,6 +128,20 @@ def test_hostile_strings_are_plain_values(client: Client, driver: Driver, value:
 def test_ids_out_of_bounds_are_refused(client: Client, value: str) -> None:
     body = client.gql('query($u: ID!) { recommendations(userId: $u) { strategy } }', {"u": value})
     assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+
+
+def _cursor(ts: object, item_id: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps([ts, item_id]).encode()).decode()
+
+
+@pytest.mark.parametrize("after", [_cursor(10**30, "1"), _cursor(-(10**30), "1"), _cursor(True, "1"),
+                                   _cursor(1.5, "1"), _cursor(1, 2)])
+def test_forged_cursors_are_bad_input(client: Client, after: str) -> None:
+    """A cursor is client-controlled text: one whose timestamp no Neo4j integer holds is refused, not a 500."""
+    body = client.gql('query($a: String) { user(id: "1") { interactions(after: $a) { totalCount } } }',
+                      {"a": after})
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
+    _assert_clean(body)
 
 
 def test_queries_can_require_a_key(neo4j_creds: Credentials) -> None:

@@ -91,3 +91,10 @@ def test_bad_ids_are_one_line_errors(cli_env: None, args: list[str], message: st
     assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_unsupported_plot_format_is_refused_before_any_work(cli_env: None, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["explain", "1", "--plot", str(tmp_path / "why.txt")])
+    assert result.exit_code == 2 and "--plot" in result.output and "why.txt" in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "SHARED_ENTITY" not in result.output and not (tmp_path / "why.txt").exists()

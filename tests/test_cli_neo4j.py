@@ -1,7 +1,8 @@
-"""`kgrec cypher` and `kgrec neo4j status` against the real test server."""
+"""`kgrec cypher`, `kgrec neo4j status|logs` against the real test server, and `kgrec serve`'s option checks."""
 
 import json
 
+import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
@@ -37,8 +38,24 @@ def test_hostile_parameter_values_stay_values(db: Driver, settings) -> None:
 def test_errors_are_one_line(settings) -> None:
     bad = CliRunner().invoke(app, ["cypher", "RETURN nope("], env=_env(settings))
     assert bad.exit_code == 1 and bad.output.startswith("error:")
+    assert "(Neo.ClientError.Statement.SyntaxError)" in bad.output  # Neo4j's message and code, without the GQL
+    assert "gql_status" not in bad.output and "Unexpected error" not in bad.output  # status that reads as a crash
     assert CliRunner().invoke(app, ["cypher", "RETURN 1", "-p", "novalue"], env=_env(settings)).exit_code == 2
     assert CliRunner().invoke(app, ["cypher", "RETURN 1", "-f", "xml"], env=_env(settings)).exit_code == 2
+
+
+def test_logs_refuses_a_line_count_below_one(settings) -> None:
+    """`-n 0` and `-n -5` printed the whole log (a Python slice from 0 or -(-5)), not what was asked for."""
+    for count in ("0", "-5"):
+        result = CliRunner().invoke(app, ["neo4j", "logs", "-n", count], env=_env(settings))
+        assert result.exit_code == 2 and "--lines" in result.output, result.output
+
+
+@pytest.mark.parametrize("args", [["--port", "0"], ["--port", "70000"], ["--workers", "0"]])
+def test_serve_refuses_ports_and_workers_it_cannot_use(args: list[str]) -> None:
+    """`--port 0` and `--workers 0` fell back to 8000 and 1 (falsy), `--port 70000` hung; now usage errors."""
+    result = CliRunner().invoke(app, ["serve", *args])
+    assert result.exit_code == 2 and args[0] in result.output, result.output
 
 
 def test_status_of_an_external_server(driver: Driver, settings) -> None:

@@ -10,6 +10,7 @@ from neo4j import Driver
 from typer.testing import CliRunner
 
 from graphstore.provision import Credentials
+from ingest.registry import get
 from kgrec.cli import app
 from kgrec.settings import get_settings
 
@@ -31,6 +32,8 @@ def test_datasets_lists_registry() -> None:
     result = CliRunner().invoke(app, ["datasets"])
     assert result.exit_code == 0
     assert "movielens-100k" in result.output and "grouplens.org" in result.output
+    for f in get("movielens-100k").files:  # the README promises files and checksums
+        assert f"  file:      {f.path}  sha256 {f.sha256}" in result.output
 
 
 def test_unknown_dataset_is_one_line_error() -> None:
@@ -52,6 +55,11 @@ def test_ingest_strict_then_lenient(db: Driver, cli_env: None, tmp_path: Path) -
     assert "loaded users 3, movies 3, genres 4, dbpedia 5, ratings 6; skipped 26" in lenient.output
     assert str(tmp_path / "state" / "quarantine") in lenient.output
     assert db.execute_query("MATCH ()-[r:RATED]->() RETURN count(r)").records[0][0] == 6
+
+
+def test_a_missing_data_dir_is_a_usage_error_not_a_download(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["ingest", "movielens-100k", "--data-dir", str(tmp_path / "typo")])
+    assert result.exit_code == 2 and "Invalid value for '--data-dir'" in result.output, result.output
 
 
 def test_dbpedia_needs_a_target() -> None:

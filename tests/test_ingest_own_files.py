@@ -78,6 +78,31 @@ def test_parquet_turtle_and_tsv_triples(db: Driver, tmp_path: Path) -> None:
                             **films).records[0][0] == "http://example.org/noir"
 
 
+def test_values_no_rating_can_be_and_values_neo4j_cannot_hold(db: Driver, tmp_path: Path) -> None:
+    """An infinite rating is out of range; a number past 64 bits or with a leading zero (a code) stays text, instead
+    of overflowing the driver half-way through the write; a spreadsheet's byte-order mark hides no column."""
+    data = tmp_path / "odd"
+    data.mkdir()
+    (data / "interactions.csv").write_text("\ufeffuser,item,rating,ts\nu1,i1,5,1\nu1,i2,inf,2\nu2,i1,1e999,3\n"
+                                           "u2,i2,4,4\nu1,i3,4,99999999999999999999\n")
+    (data / "users.tsv").write_text("\ufeffid\tzip\tbig\nu1\t02139\t123456789012345678901234567890\nu2\t10001\t-7\n")
+    report = ingest_dataset(db, get(str(data)), data, progress=False, state_dir=tmp_path)
+    assert report.loaded["interactions"] == 2
+    assert {(r.file, r.line, r.reason.split(":")[0]) for r in report.rejections} == {
+        ("interactions.csv", 3, "out of range"), ("interactions.csv", 4, "out of range"),
+        ("interactions.csv", 6, "out of range")}
+    users = db.execute_query("MATCH (u:User {dataset: 'odd'}) RETURN u.id AS id, u.zip AS zip, u.big AS big").records
+    assert {r["id"]: (r["zip"], r["big"]) for r in users} == {
+        "u1": ("02139", "123456789012345678901234567890"), "u2": (10001, -7)}
+    assert db.execute_query("MATCH (:User {dataset: 'odd'})-[r:RATED]->() RETURN max(r.rating)").records[0][0] == 5
+    pq.write_table(pa.table({"id": ["u1", "u2"], "big": pa.array([2**64 - 1, 7], pa.uint64())}),
+                   data / "users.parquet")
+    (data / "users.tsv").unlink()
+    ingest_dataset(db, get(str(data)), data, progress=False, state_dir=tmp_path)
+    users = db.execute_query("MATCH (u:User {dataset: 'odd'}) RETURN u.id AS id, u.big AS big").records
+    assert {r["id"]: r["big"] for r in users} == {"u1": str(2**64 - 1), "u2": 7}
+
+
 def test_unusable_folders_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(OwnDataError, match=r"no interactions\.csv"):
         get(str(tmp_path))
@@ -88,4 +113,14 @@ def test_unusable_folders_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "interactions.tsv").unlink()
     (tmp_path / "dataset.toml").write_text('item_label = "Spaceship"\n')
     with pytest.raises(OwnDataError, match="item label 'Spaceship' is not one of"):
+        get(str(tmp_path))
+    for toml, message in [('explicit = "false"', "explicit must be a boolean, got 'false'"),
+                          ('split_names = "holdout"', "split_names must be a list of strings"),
+                          ('item_lable = "Movie"', "unknown key 'item_lable'")]:
+        (tmp_path / "dataset.toml").write_text(toml + "\n")
+        with pytest.raises(OwnDataError, match=message):
+            get(str(tmp_path))
+    (tmp_path / "dataset.toml").unlink()
+    (tmp_path / "interactions.csv").write_text("userId,itemId,rating\nu1,i1,5\n")
+    with pytest.raises(OwnDataError, match=r"interactions\.csv: no user, item column \(its columns: userId, itemId"):
         get(str(tmp_path))

@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from api_support import Client, live_server
 from neo4j import Driver
+from typer.testing import CliRunner
 
 from api.settings import ApiSettings
 from graphstore.models import active_version, list_versions
 from graphstore.provision import Credentials, resolve_server
+from kgrec.cli import app
 from kgrec.pipeline import EXIT_LOCKED, PipelineConfig, exit_code, gate, pipeline_lock, run_pipeline
 from kgrec.settings import Settings
 
@@ -135,3 +137,16 @@ def test_a_killed_run_leaves_the_active_model_serving(ml100k_model: Driver, run_
     report = run_pipeline(config.model_copy(update={"train": config.train.model_copy(update={"epochs": 1})}),
                           run_settings)  # the lock died with the process: a re-run goes through
     assert report.status == "succeeded"
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("dataset = [movielens\n", "is not valid TOML: "),
+    ('dataset = "movielens-100k"\n[ingest]\nfoo = 1\n', "ingest.foo"),
+])
+def test_a_bad_config_is_a_one_line_error(tmp_path: Path, text: str, words: str) -> None:
+    """Neither a TOML syntax error nor an invalid field ends in a traceback; the TOML error names the file."""
+    config = tmp_path / "pipeline.toml"
+    config.write_text(text)
+    result = CliRunner().invoke(app, ["pipeline", "run", "--config", str(config)])
+    assert result.exit_code == 1 and result.output.startswith("error: ") and words in result.output, result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, ValueError)

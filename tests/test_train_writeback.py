@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
@@ -69,6 +70,27 @@ def test_unknown_dataset_or_model_is_a_one_line_error(ml100k_graph: Driver, sett
     assert result.exit_code == 1 and "run `kgrec ingest nope` first" in result.output
     result = CliRunner().invoke(app, ["train", "-d", ML, "-m", "no-such-model"], env=_env(settings))
     assert result.exit_code == 1 and "no-such-model" in result.output
+
+
+@pytest.mark.parametrize("args", [["--dim", "0"], ["--epochs", "0"], ["--keep", "0"], ["--device", "tpu"]])
+def test_train_refuses_options_it_cannot_honour_before_any_work(args: list[str]) -> None:
+    """--dim 0 trained, then failed writing the vectors with Neo4j's error; --epochs 0 wrote an untrained version;
+    --keep 0 kept every version; --device tpu was torch's traceback after the export. All are usage errors now."""
+    result = CliRunner().invoke(app, ["train", "-d", "no-such-dataset", *args])
+    assert result.exit_code == 2 and args[0] in result.output, result.output
+
+
+def test_evaluate_scores_the_model_it_is_asked_for(ml100k_model: Driver, settings) -> None:
+    """`-m NAME` alone scores that model's newest version, never silently the active one; `--version` alone is a
+    usage error; an unknown name is a one-line error."""
+    newest = max((m for m in list_versions(ml100k_model, ML) if m.name == "bprmf"), key=lambda m: m.version)
+    result = CliRunner().invoke(app, ["evaluate", "-d", ML, "--split", "u1", "-m", "bprmf"], env=_env(settings))
+    assert result.exit_code == 0 and result.output.startswith(f"bprmf v{newest.version} on {ML}"), result.output
+    unknown = CliRunner().invoke(app, ["evaluate", "-d", ML, "--split", "u1", "-m", "no-such-model"],
+                                 env=_env(settings))
+    assert unknown.exit_code == 1 and unknown.output.startswith("error: no such model version"), unknown.output
+    alone = CliRunner().invoke(app, ["evaluate", "-d", ML, "--version", "1"], env=_env(settings))
+    assert alone.exit_code == 2 and "--model" in alone.output, alone.output
 
 
 def _env(settings) -> dict[str, str]:

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.ntriples import ParseError, W3CNTriplesParser
 
 from ingest.knowledge import BadPredicate, entity_name, relationship_type
-from ingest.lines import read_csv, read_fields, read_lines
+from ingest.lines import header_names, read_csv, read_fields, read_lines
 from ingest.quarantine import Quarantine
 from ingest.records import DatasetMeta, Row, Section
 from ingest.spec import DataFile, DatasetSpec, Inputs
@@ -38,7 +39,10 @@ LABELS = frozenset({"http://www.w3.org/2000/01/rdf-schema#label", "http://xmlns.
                     "http://www.w3.org/2004/02/skos/core#prefLabel", "http://schema.org/name"})
 
 
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
+_NUMBER = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$")  # no leading zero: "02139" is a code
+INT64 = range(-(2**63), 2**63)  # what a Neo4j integer property holds
+CONFIG = {"name": str, "domain": str, "item_label": str, "explicit": bool, "split_names": list}  # dataset.toml
+COLUMNS = {"interactions": ("user", "item"), "items": ("id",), "users": ("id",), "social": ("user", "friend")}
 
 
 class OwnDataError(ValueError):
@@ -53,7 +57,7 @@ def read_table(path: Path, q: Quarantine) -> Iterator[tuple[int, dict[str, Any]]
         header: list[str] = []
         for line, fields, raw in read_fields(path, q, "\t", (1, 1000)):
             if not header:
-                header = [h.strip() for h in fields]
+                header = header_names(fields)
             elif len(fields) != len(header):
                 q.reject(path, line, f"malformed: {len(fields)} fields, expected {len(header)}", raw)
             else:
@@ -82,6 +86,11 @@ def own_spec(folder: Path) -> DatasetSpec:
              if (f := _one(folder, key, exts)) is not None]
     if not any(f.key == "interactions" for f in files):
         raise OwnDataError(f"{folder}: no interactions.csv, interactions.tsv or interactions.parquet")
+    _check_config(folder / "dataset.toml", config)
+    for f in files:  # a missing column would reject every row one by one, with a reason that hides the cause
+        columns = _columns(Path(f.path)) if f.key in COLUMNS else []
+        if missing := [c for c in COLUMNS.get(f.key, ()) if c not in columns]:
+            raise OwnDataError(f"{f.path}: no {', '.join(missing)} column (its columns: {', '.join(columns)})")
     explicit = config.get("explicit")
     if explicit is None:
         explicit = "rating" in _columns(Path(next(f.path for f in files if f.key == "interactions")))
@@ -96,6 +105,17 @@ def own_spec(folder: Path) -> DatasetSpec:
                        licence="yours", files=tuple(files), parser=parse, appendable=frozenset())
 
 
+def _check_config(path: Path, config: dict[str, Any]) -> None:
+    """Known keys with values of their type (a string `explicit = "false"` would read as true)."""
+    for key, value in config.items():
+        kind = CONFIG.get(key)
+        if kind is None:
+            raise OwnDataError(f"{path}: unknown key {key!r}; known: {', '.join(CONFIG)}")
+        if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value)):
+            want = "a list of strings" if kind is list else f"a {'boolean' if kind is bool else 'string'}"
+            raise OwnDataError(f"{path}: {key} must be {want}, got {value!r}")
+
+
 def _one(folder: Path, key: str, exts: tuple[str, ...]) -> Path | None:
     found = [folder / f"{key}{ext}" for ext in exts if (folder / f"{key}{ext}").is_file()]
     if len(found) > 1:
@@ -107,7 +127,7 @@ def _columns(path: Path) -> list[str]:
     if path.suffix == ".parquet":
         return pq.ParquetFile(path).schema_arrow.names
     with path.open(encoding="utf-8", errors="replace") as fh:
-        return [c.strip() for c in fh.readline().rstrip("\r\n").split("\t" if path.suffix == ".tsv" else ",")]
+        return header_names(fh.readline().rstrip("\r\n").split("\t" if path.suffix == ".tsv" else ","))
 
 
 def parse(inputs: Inputs, q: Quarantine) -> Iterator[Section]:
@@ -141,10 +161,12 @@ def _scalar(value: Any) -> bool:
 
 
 def _typed(value: Any) -> Any:
-    """Numbers written as text in CSV/TSV become numbers (Parquet values keep their types)."""
+    """Numbers written as text in CSV/TSV become numbers (Parquet values keep their types); text stays text when
+    no Neo4j number holds it (beyond 64 bits, or not finite) or it has a leading zero (a code such as a zip)."""
     if isinstance(value, str) and _NUMBER.match(value.strip()):
-        return float(value) if any(c in value for c in ".eE") else int(value)
-    return value
+        number = float(value) if any(c in value for c in ".eE") else int(value)
+        return number if (number in INT64 if isinstance(number, int) else math.isfinite(number)) else value
+    return str(value) if type(value) is int and value not in INT64 else value  # e.g. a Parquet uint64
 
 
 def _entities(path: Path, q: Quarantine, what: str) -> list[Row]:

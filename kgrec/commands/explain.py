@@ -74,8 +74,11 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="Print the API's answer as JSON.")] = False,
 ) -> None:
     """Why USER gets ITEM (or their top recommendations): the explanation paths, heaviest first."""
-    from kgrec.path_plot import draw_paths
+    from kgrec.path_plot import PLOT_FORMATS, draw_paths
 
+    if plot is not None and plot.suffix.lstrip(".").lower() not in PLOT_FORMATS:  # before any work, not after it
+        raise typer.BadParameter(f"{plot.name!r} does not end in a picture format such as .png, .svg or .pdf",
+                                 param_hint="--plot")
     variables: dict[str, Any] = {"u": user, "d": dataset, "n": max_paths}
     with friendly_errors(ProvisionError, QueryFailed, OSError):
         if item is None:

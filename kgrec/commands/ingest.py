@@ -16,7 +16,8 @@ def ingest(
     dataset: Annotated[str, typer.Argument(
         help="A name from `kgrec datasets`, a folder of your own files, or `dbpedia` (SPARQL enrichment).")],
     data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="Folder holding the dataset files (default: KGREC_DATA_DIR).")
+        Path | None, typer.Option("--data-dir", exists=True, file_okay=False,  # a typo must not mean "download"
+                                  help="Folder holding the dataset files (default: KGREC_DATA_DIR).")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on any bad row, before writing anything.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Write everything even if the files are unchanged.")] = False,
@@ -53,11 +54,14 @@ def ingest(
 
 
 def datasets() -> None:
-    """List the datasets kgrec can ingest, with their publisher and licence."""
+    """List the datasets kgrec can ingest: their files (with sha256), publisher and licence."""
     from ingest.registry import DATASETS
 
     for name, spec in sorted(DATASETS.items()):
         typer.echo(f"{name}\n  {spec.description}\n  publisher: {spec.homepage}\n  licence:   {spec.licence}")
+        for f in spec.files:
+            typer.echo(f"  file:      {f.path}  sha256 {f.sha256 or '(none recorded)'}"
+                       + ("  (optional)" if f.optional else ""))
     typer.echo("<folder>\n  your own files: interactions, items, users, triples, social (see ingest/README.md)")
     typer.echo("dbpedia --target <dataset>\n  DBpedia properties and labels over SPARQL for the dataset's linked items")
 

@@ -51,7 +51,7 @@ def status() -> None:
 
 
 @neo4j_app.command()
-def logs(lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines.")] = 50) -> None:
+def logs(lines: Annotated[int, typer.Option("--lines", "-n", min=1, help="How many lines.")] = 50) -> None:
     """Print the end of the server's log."""
     with friendly_errors(ProvisionError):
         typer.echo(resolve_server(get_settings()).logs(lines))

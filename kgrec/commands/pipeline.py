@@ -19,11 +19,9 @@ def pipeline_run(config: Annotated[Path, typer.Option("--config", "-c", exists=T
     """One scheduled pass: ingest → export → train → gate → write-back → activate → prune (JSON report).
 
     Exit codes: 0 succeeded (promoted or rejected by the gate), 1 failed, 75 another run holds the lock."""
-    from pydantic import ValidationError
-
     from kgrec.pipeline import PipelineConfig, exit_code, run_pipeline
 
-    with friendly_errors(ValidationError, OSError):
+    with friendly_errors(ValueError, OSError):  # not TOML, or not a valid config (pydantic's errors are ValueErrors)
         cfg = PipelineConfig.load(config)
     report = run_pipeline(cfg, get_settings())
     typer.echo(f"pipeline {report.status}" + (f" ({report.decision})" if report.decision else "")

@@ -18,19 +18,21 @@ log = logging.getLogger(__name__)
 
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default KGREC_API_HOST, 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default KGREC_API_PORT, 8000).")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default KGREC_API_WORKERS, 1).")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default KGREC_API_PORT, 8000).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=64,
+                                                help="Worker processes (default KGREC_API_WORKERS, 1).")] = None,
 ) -> None:
     """Serve recommendations, explanations and feedback over GraphQL (starts Neo4j first if kgrec manages it)."""
     import uvicorn
+    from pydantic import ValidationError
 
     from api.app import create_app
     from api.settings import ApiSettings
     from graphstore.connection import ensure_server
 
-    settings = ApiSettings()
-    host, port, workers = host or settings.host, port or settings.port, workers or settings.workers
-    with friendly_errors(ProvisionError):
+    with friendly_errors(ProvisionError, ValidationError):  # e.g. KGREC_API_PORT=abc
+        settings = ApiSettings()
+        host, port, workers = host or settings.host, port or settings.port, workers or settings.workers
         creds = ensure_server(get_settings())
     typer.echo(f"kgrec API on http://{host}:{port}/graphql (Neo4j {creds.uri}, {workers} worker(s))")
     if not settings.keys:

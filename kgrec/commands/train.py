@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated
 
 import typer
@@ -26,19 +27,27 @@ def _params(raw: list[str] | None) -> dict[str, object]:
     return out
 
 
+def _device(value: str) -> str:
+    """The --device values torch accepts that the help names (a typo would fail only after the export)."""
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", value):
+        raise typer.BadParameter(f"{value!r} is not auto, cpu, cuda or cuda:N")
+    return value
+
+
 def train_command(
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="An ingested dataset, e.g. movielens-100k.")],
     model: Annotated[str, typer.Option("--model", "-m", help="Registry name: `kgrec models available`.")] = "lightgcn",
     split: Annotated[str, typer.Option(help="u1…u5, ua, ub, kgat (official), random or temporal.")] = "random",
-    epochs: Annotated[int | None, typer.Option(help="Maximum epochs (model default when unset).")] = None,
-    dim: Annotated[int, typer.Option(help="Embedding dimension.")] = 64,
+    epochs: Annotated[int | None, typer.Option(min=1, help="Maximum epochs (model default when unset).")] = None,
+    dim: Annotated[int, typer.Option(min=1, help="Embedding dimension.")] = 64,
     lr: Annotated[float | None, typer.Option(help="Learning rate (model default when unset).")] = None,
     patience: Annotated[int, typer.Option(help="Early stopping: evaluations without improvement.")] = 10,
     seed: Annotated[int, typer.Option(help="Random seed (split, init, sampling).")] = 0,
-    device: Annotated[str, typer.Option(help="auto (CUDA when available), cpu or cuda.")] = "auto",
+    device: Annotated[str, typer.Option(callback=_device, help="auto (CUDA when available), cpu or cuda[:N].")]
+    = "auto",
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Model argument key=value.")] = None,
     activate: Annotated[bool, typer.Option(help="Activate the new version for serving.")] = True,
-    keep: Annotated[int, typer.Option(help="Versions of this model kept in Neo4j.")] = 3,
+    keep: Annotated[int, typer.Option(min=1, help="Versions of this model kept in Neo4j.")] = 3,
 ) -> None:
     """Export a dataset from Neo4j, train a model, evaluate it, and write its embeddings back."""
     from graphstore.connection import open_driver
@@ -67,22 +76,31 @@ def train_command(
 def evaluate_command(
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="An ingested dataset.")],
     split: Annotated[str, typer.Option(help="u1…u5, ua, ub, kgat (official), random or temporal.")] = "random",
-    name: Annotated[str | None, typer.Option("--model", "-m", help="Model name (default: the active one).")] = None,
-    version: Annotated[int | None, typer.Option(help="Version (default: the active one).")] = None,
+    name: Annotated[str | None, typer.Option("--model", "-m",
+                                             help="Model name (default: the active one's).")] = None,
+    version: Annotated[int | None, typer.Option(
+        help="Version (default: the active one; with --model, that model's newest).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the random split.")] = 0,
 ) -> None:
     """Score a stored model version's embeddings on a split of the current graph (full ranking)."""
     from graphstore.connection import open_driver
     from graphstore.export import ExportError, export_graph
-    from graphstore.models import ModelVersionError, active_version, get_version, load_embeddings
+    from graphstore.models import ModelVersionError, active_version, get_version, list_versions, load_embeddings
     from graphstore.provision import ProvisionError
     from kgrec.training import evaluate_embeddings
     from learner.splits import make_split
 
+    if name is None and version is not None:
+        raise typer.BadParameter("needs --model: which model's version", param_hint="--version")
     with friendly_errors(ProvisionError, ExportError, ModelVersionError, ValueError), \
             open_driver(get_settings()) as driver:
-        mv = active_version(driver, dataset) if name is None or version is None else \
-            get_version(driver, dataset, name, version)
+        if name is None:
+            mv = active_version(driver, dataset)
+        elif version is None:  # a named model is never silently swapped for the active one
+            mv = max((m for m in list_versions(driver, dataset) if m.name == name), key=lambda m: m.version,
+                     default=None)
+        else:
+            mv = get_version(driver, dataset, name, version)
         if mv is None:
             raise ModelVersionError(f"no such model version for {dataset!r}: run `kgrec train` or `kgrec models list`")
         data = export_graph(driver, dataset, knowledge=False, social=False)
@@ -98,7 +116,8 @@ def evaluate_command(
 
 
 @models_app.command("list")
-def list_command(dataset: Annotated[str | None, typer.Option("--dataset", "-d")] = None) -> None:
+def list_command(dataset: Annotated[str | None, typer.Option("--dataset", "-d",
+                                                             help="Only this dataset's versions.")] = None) -> None:
     """Model versions in Neo4j with their test metrics; * marks the active one."""
     from graphstore.connection import open_driver
     from graphstore.models import list_versions
@@ -114,7 +133,7 @@ def list_command(dataset: Annotated[str | None, typer.Option("--dataset", "-d")]
 
 
 @models_app.command("activate")
-def activate_command(dataset: Annotated[str, typer.Option("--dataset", "-d")],
+def activate_command(dataset: Annotated[str, typer.Option("--dataset", "-d", help="The dataset it serves.")],
                      name: Annotated[str, typer.Argument(help="Model name.")],
                      version: Annotated[int, typer.Argument(help="Version number.")]) -> None:
     """Serve another stored version (e.g. roll back), atomically."""
