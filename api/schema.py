@@ -176,6 +176,7 @@ class Query:
         ctx.require_query_key()
         if dataset is not None:
             check_id(dataset, "dataset", ctx.settings)
+            await ctx.services.recommender.dataset(ctx.session, dataset)  # unknown dataset → NOT_FOUND, not []
         return [model_version(ModelInfo.from_node(row)) for row in await reads.models(ctx.session, dataset)]
 
     @strawberry.field(description="The ingested datasets.")

@@ -201,6 +201,7 @@ def test_explain_query_and_models(client: Client, driver: Driver, model: ModelVe
     assert client.error_codes('{ explain(userId: "1", itemId: "nope") { kind } }') == ["NOT_FOUND"]
     assert client.error_codes('{ explain(userId: "nobody", itemId: "1") { kind } }') == ["NOT_FOUND"]
     models = client.data('{ models(dataset: "movielens-100k") { name version active metrics params dim } }')
+    assert client.error_codes('{ models(dataset: "no-such-dataset") { name } }') == ["NOT_FOUND"]
     active = [m for m in models["models"] if m["active"]]
     assert [(m["name"], m["version"]) for m in active] == [(model.name, model.version)]
     assert active[0]["metrics"] == model.metrics and active[0]["metrics"] and active[0]["dim"] == model.dim

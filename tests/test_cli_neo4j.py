@@ -64,3 +64,12 @@ def test_status_of_an_external_server(driver: Driver, settings) -> None:
     assert "backend:      external" in result.output and "Neo4j 5.26." in result.output
     down = CliRunner().invoke(app, ["neo4j", "status"], env={**_env(settings), "NEO4J_URI": "bolt://127.0.0.1:1"})
     assert down.exit_code == 3 and "not answering" in down.output
+
+
+def test_demo_checks_the_api_settings_before_any_work(tmp_path) -> None:
+    """A bad KGREC_API_PORT used to surface only after Neo4j, ingest and training, at `serve`; it is now refused
+    first, without starting a server (the state folder stays empty)."""
+    state = tmp_path / "state"
+    result = CliRunner().invoke(app, ["demo"], env={"KGREC_API_PORT": "abc", "KGREC_STATE_DIR": str(state)})
+    assert result.exit_code == 1 and "ApiSettings" in result.output and "port" in result.output, result.output
+    assert not state.exists() or not any(state.iterdir())

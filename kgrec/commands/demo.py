@@ -28,7 +28,9 @@ def demo(
 ) -> None:
     """Neo4j up → MovieLens-100K + DBpedia knowledge ingested → model trained and written back → API serving."""
     from neo4j.exceptions import Neo4jError
+    from pydantic import ValidationError
 
+    from api.settings import ApiSettings
     from graphstore.connection import ensure_server, make_driver
     from graphstore.export import export_graph
     from graphstore.models import active_version
@@ -37,7 +39,8 @@ def demo(
     from kgrec.training import TrainOptions, train_and_write
 
     settings = get_settings()
-    with friendly_errors(ProvisionError, Neo4jError, FetchError, OSError):
+    with friendly_errors(ProvisionError, Neo4jError, FetchError, OSError, ValidationError):
+        api = ApiSettings() if serve else None  # where the API will listen: checked before any work
         creds = ensure_server(settings)
         typer.secho(f"1/4 Neo4j is up: {creds.uri} (Browser http://127.0.0.1:{settings.http_port}/browser/, "
                     f"user neo4j, password from {creds.source})", bold=True)
@@ -55,11 +58,12 @@ def demo(
             else:
                 typer.secho(f"3/4 {active.name} v{active.version} is already active (use --retrain to train again)",
                             bold=True)
-    if not serve:
+    if api is None:
         return
-    typer.secho("4/4 GraphQL API with GraphiQL at http://127.0.0.1:8000/graphql — try:\n" + SAMPLE_QUERY, bold=True)
     from kgrec.commands.serve import serve as serve_command
 
+    typer.secho(f"4/4 GraphQL API with GraphiQL at http://{api.host}:{api.port}/graphql — try:\n" + SAMPLE_QUERY,
+                bold=True)
     serve_command(host=None, port=None, workers=None)
 
 
