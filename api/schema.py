@@ -23,7 +23,10 @@ from api.recommend import Strategy, UserProfile
 from api.scoring import ModelInfo
 from api.settings import ApiSettings
 from api.types import (
+    EXPLAIN_PATHS,
+    RECOMMENDATION_PATHS,
     Dataset,
+    ExplainPathsArg,
     ExplanationPath,
     IdArg,
     Item,
@@ -31,6 +34,7 @@ from api.types import (
     ModelVersion,
     Recommendation,
     RecommendationFilter,
+    RecommendationPathsArg,
     Recommendations,
     RecordedInteraction,
     SimilarItem,
@@ -84,11 +88,11 @@ class Query:
     @strawberry.field(description="Top items for a user, exactly scored by the model (or folded in, or popular).")
     async def recommendations(self, info: Info, user_id: IdArg, dataset: str | None = None, first: int = 10,
                               model: ModelSelector | None = None, filter: RecommendationFilter | None = None,
-                              explain: bool = True, max_paths: int = 3) -> Recommendations:
+                              explain: bool = True, max_paths: RecommendationPathsArg = None) -> Recommendations:
         ctx = info.context
         ctx.require_query_key()
         check_first(first, ctx.settings)
-        check_max_paths(max_paths, ctx.settings)
+        max_paths = check_max_paths(max_paths, ctx.settings, RECOMMENDATION_PATHS)
         flt = filter or RecommendationFilter()
         if flt.linked_to is not None and len(flt.linked_to) > MAX_LINKED_TO:
             raise BadInput(f"linkedTo takes at most {MAX_LINKED_TO} entity URIs")
@@ -158,10 +162,11 @@ class Query:
 
     @strawberry.field(description="Explanation paths linking a user's history to any item.")
     async def explain(self, info: Info, user_id: IdArg, item_id: IdArg, dataset: str | None = None,
-                      max_paths: int = 5, model: ModelSelector | None = None) -> list[ExplanationPath]:
+                      max_paths: ExplainPathsArg = None, model: ModelSelector | None = None
+                      ) -> list[ExplanationPath]:
         ctx = info.context
         ctx.require_query_key()
-        check_max_paths(max_paths, ctx.settings)
+        max_paths = check_max_paths(max_paths, ctx.settings, EXPLAIN_PATHS)
         check_id(str(item_id), "itemId", ctx.settings)
         profile = await _profile(info, dataset, str(user_id), model)
         if not profile.exists:

@@ -290,3 +290,14 @@ class ModelSelector:
 
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="The dataset's own id.")]
+
+
+def _max_paths_arg(default: int) -> Any:
+    """The `maxPaths` argument: optional, `default` (or the server's cap, when lower) when not given."""
+    return Annotated[int | None, strawberry.argument(
+        description=f"Explanation paths per item; default {default}, or the server's cap if that is lower.")]
+
+
+RECOMMENDATION_PATHS, EXPLAIN_PATHS = 3, 5  # maxPaths when a request does not say
+RecommendationPathsArg = _max_paths_arg(RECOMMENDATION_PATHS)
+ExplainPathsArg = _max_paths_arg(EXPLAIN_PATHS)

@@ -29,7 +29,10 @@ def check_first(first: int, settings: ApiSettings, what: str = "first") -> int:
     return first
 
 
-def check_max_paths(max_paths: int, settings: ApiSettings) -> int:
+def check_max_paths(max_paths: int | None, settings: ApiSettings, default: int) -> int:
+    """The paths per item to return: as asked, or `default` capped at the server's `max_paths` when not asked."""
+    if max_paths is None:
+        return min(default, settings.max_paths)
     if not 1 <= max_paths <= settings.max_paths:
         raise BadInput(f"maxPaths must be between 1 and {settings.max_paths}, got {max_paths}")
     return max_paths

@@ -58,6 +58,17 @@ def test_limits(client: Client, query: str, code: str, words: str) -> None:
     _assert_clean(body)
 
 
+def test_max_paths_default_follows_the_servers_cap(client: Client) -> None:
+    """explain's default maxPaths (5) is above this server's cap (4): a request that does not ask was refused."""
+    paths = client.data('{ explain(userId: "1", itemId: "1") { kind } }', key="k")["explain"]
+    assert len(paths) == 4  # user 1 and item 1 share far more than 4 paths; the cap, not the default, applies
+    assert len(client.data('{ explain(userId: "1", itemId: "1", maxPaths: 2) { kind } }', key="k")["explain"]) == 2
+    recommended = client.data('{ recommendations(userId: "1", first: 2) { items { explanations { kind } } } }',
+                              key="k")["recommendations"]["items"]
+    assert all(len(r["explanations"]) <= 3 for r in recommended) and any(len(r["explanations"]) == 3
+                                                                         for r in recommended)
+
+
 @pytest.mark.parametrize(("query", "variables", "words"), [
     ('{ recommendations(userId: "1" { strategy } }', {}, "Syntax Error"),
     ("{ recommendations { strategy } }", {}, "userId"),
