@@ -10,10 +10,10 @@ import re
 
 from api.errors import BadInput
 from api.settings import ApiSettings
+from graphstore import INTEGER_RANGE
 
 RELATION = re.compile(r"^[A-Z][A-Z0-9_]*$")
 MAX_TIMESTAMP = 4_102_444_800  # 2100-01-01
-INT64 = range(-(2**63), 2**63)  # what a Neo4j integer parameter holds
 
 
 def check_id(value: str, what: str, settings: ApiSettings) -> str:
@@ -74,6 +74,6 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
         ts, item_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, UnicodeError, ValueError, TypeError) as exc:
         raise BadInput("invalid cursor: pass an endCursor from a previous page") from exc
-    if type(ts) is not int or ts not in INT64 or not isinstance(item_id, str):  # a forged ts can overflow Bolt
+    if type(ts) is not int or ts not in INTEGER_RANGE or not isinstance(item_id, str):  # a forged ts can overflow Bolt
         raise BadInput("invalid cursor: pass an endCursor from a previous page")
     return ts, item_id

@@ -6,6 +6,8 @@ import math
 import re
 from datetime import datetime
 
+from graphstore import INTEGER_RANGE
+
 
 class BadValue(ValueError):
     """A field that fails validation; the message is "<reason>: <field> <value> …" (reason counted in reports)."""
@@ -27,7 +29,7 @@ def integer(field: str, text: str, lo: int | None = None, hi: int | None = None)
         value = int(text.strip())
     except ValueError:
         raise BadValue(f"bad value: {field} {text[:60]!r} is not an integer") from None
-    if (lo is not None and value < lo) or (hi is not None and value > hi) or not -(2**63) <= value < 2**63:
+    if (lo is not None and value < lo) or (hi is not None and value > hi) or value not in INTEGER_RANGE:
         raise BadValue(f"out of range: {field} {value} not in [{lo}, {hi}]")  # nor past a Neo4j integer's 64 bits
     return value
 

@@ -26,6 +26,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.ntriples import ParseError, W3CNTriplesParser
 
+from graphstore import INTEGER_RANGE
 from ingest.knowledge import BadPredicate, entity_name, relationship_type
 from ingest.lines import header_names, read_csv, read_fields, read_lines
 from ingest.quarantine import Quarantine
@@ -40,7 +41,6 @@ LABELS = frozenset({"http://www.w3.org/2000/01/rdf-schema#label", "http://xmlns.
 
 
 _NUMBER = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$")  # no leading zero: "02139" is a code
-INT64 = range(-(2**63), 2**63)  # what a Neo4j integer property holds
 CONFIG = {"name": str, "domain": str, "item_label": str, "explicit": bool, "split_names": list}  # dataset.toml
 COLUMNS = {"interactions": ("user", "item"), "items": ("id",), "users": ("id",), "social": ("user", "friend")}
 
@@ -165,8 +165,8 @@ def _typed(value: Any) -> Any:
     no Neo4j number holds it (beyond 64 bits, or not finite) or it has a leading zero (a code such as a zip)."""
     if isinstance(value, str) and _NUMBER.match(value.strip()):
         number = float(value) if any(c in value for c in ".eE") else int(value)
-        return number if (number in INT64 if isinstance(number, int) else math.isfinite(number)) else value
-    return str(value) if type(value) is int and value not in INT64 else value  # e.g. a Parquet uint64
+        return number if (number in INTEGER_RANGE if isinstance(number, int) else math.isfinite(number)) else value
+    return str(value) if type(value) is int and value not in INTEGER_RANGE else value  # e.g. a Parquet uint64
 
 
 def _entities(path: Path, q: Quarantine, what: str) -> list[Row]:
