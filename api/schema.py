@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 import strawberry
 from graphql import GraphQLError
@@ -25,6 +24,7 @@ from api.settings import ApiSettings
 from api.types import (
     EXPLAIN_PATHS,
     RECOMMENDATION_PATHS,
+    AtArg,
     Dataset,
     ExplainPathsArg,
     ExplanationPath,
@@ -38,15 +38,16 @@ from api.types import (
     Recommendations,
     RecordedInteraction,
     SimilarItem,
+    TimestampArg,
     User,
 )
 from api.validation import (
     check_first,
     check_id,
     check_max_paths,
-    check_timestamp,
     check_value,
     dataset_name,
+    interaction_time,
 )
 from graphstore import reads
 
@@ -199,17 +200,18 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Record a rating (explicit datasets) or a weight (implicit ones) now. "
-                                     "The user's next recommendations fold it in without retraining.")
+    @strawberry.mutation(description="Record a rating (explicit datasets) or a weight (implicit ones), written at "
+                                     "once, dated `timestamp` or `at` (default: now). The user's next "
+                                     "recommendations fold it in without retraining.")
     async def record_interaction(self, info: Info, user_id: IdArg, item_id: IdArg, dataset: str | None = None,
                                  rating: float | None = None, weight: float | None = None,
-                                 timestamp: int | None = None) -> RecordedInteraction:
+                                 timestamp: TimestampArg = None, at: AtArg = None) -> RecordedInteraction:
         ctx = info.context
         ctx.require_key("recordInteraction")
         name = dataset_name(dataset, ctx.settings)
         check_id(str(user_id), "userId", ctx.settings)
         check_id(str(item_id), "itemId", ctx.settings)
-        ts = check_timestamp(timestamp if timestamp is not None else int(time.time()))
+        ts = interaction_time(timestamp, at)
         info_row = await ctx.services.recommender.dataset(ctx.session, name)
         if info_row["explicit"]:
             if rating is None or weight is not None:

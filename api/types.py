@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Annotated, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, NewType
 
 import strawberry
 from strawberry.scalars import JSON
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
     from api.context import RequestContext
 
 
+UnixSeconds = strawberry.scalar(
+    NewType("UnixSeconds", int), serialize=int,
+    description="Unix seconds as a JSON number. Unlike GraphQL's Int (32-bit) it holds instants after 2038-01-19.")
 Strategy = strawberry.enum(recommend.Strategy, description="How a user's recommendations were computed.")
 
 
@@ -210,7 +214,7 @@ class Interaction:
     relation: str = strawberry.field(description="RATED or INTERACTED.")
     rating: float | None
     weight: float | None
-    timestamp: int = strawberry.field(description="Unix seconds (0 when unknown).")
+    timestamp: UnixSeconds = strawberry.field(description="Unix seconds (0 when unknown).")
     recorded_at: str | None = strawberry.field(description="When the API recorded it (null for ingested rows).")
     dataset: strawberry.Private[str]
 
@@ -270,7 +274,7 @@ class RecordedInteraction:
     dataset: str
     relation: str
     value: float
-    timestamp: int
+    timestamp: UnixSeconds
     recorded_at: str
     interaction_count: int = strawberry.field(description="The user's interactions now.")
 
@@ -290,6 +294,10 @@ class ModelSelector:
 
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="The dataset's own id.")]
+TimestampArg = Annotated[int | None, strawberry.argument(
+    description="When it happened, in unix seconds (a GraphQL Int: up to 2038-01-19; use `at` for later instants).")]
+AtArg = Annotated[datetime | None, strawberry.argument(
+    description="When it happened, as an ISO-8601 date-time with a UTC offset, e.g. 2041-05-01T12:00:00Z.")]
 
 
 def _max_paths_arg(default: int) -> Any:

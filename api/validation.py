@@ -7,6 +7,8 @@ import binascii
 import json
 import math
 import re
+import time
+from datetime import datetime
 
 from api.errors import BadInput
 from api.settings import ApiSettings
@@ -58,10 +60,26 @@ def check_value(value: float, what: str, low: float, high: float) -> float:
     return value
 
 
-def check_timestamp(ts: int) -> int:
+def check_timestamp(ts: int, what: str = "timestamp") -> int:
     if not 0 <= ts <= MAX_TIMESTAMP:
-        raise BadInput(f"timestamp must be unix seconds between 0 and {MAX_TIMESTAMP}, got {ts}")
+        raise BadInput(f"{what} must be unix seconds between 0 and {MAX_TIMESTAMP}, got {ts}")
     return ts
+
+
+def interaction_time(timestamp: int | None, at: datetime | None) -> int:
+    """Unix seconds of a recorded interaction: `timestamp` (a GraphQL Int, so up to 2038), `at` (a DateTime with a
+    UTC offset, any date up to 2100) or, with neither, now."""
+    if timestamp is not None and at is not None:
+        raise BadInput("send timestamp or at, not both")
+    if at is None:
+        return check_timestamp(timestamp if timestamp is not None else int(time.time()))
+    if at.utcoffset() is None:
+        raise BadInput(f"at needs a UTC offset (e.g. 2041-05-01T12:00:00Z), got {at.isoformat()}")
+    try:
+        seconds = math.floor(at.timestamp())
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00, before datetime's first instant in UTC
+        seconds = -1
+    return check_timestamp(seconds, "at")
 
 
 def encode_cursor(ts: int, item_id: str) -> str:

@@ -21,6 +21,8 @@ KEY = "test-key-7f3a"
 RECORD = """mutation($user: ID!, $item: ID!, $rating: Float, $weight: Float, $ts: Int) {
   recordInteraction(userId: $user, itemId: $item, rating: $rating, weight: $weight, timestamp: $ts) {
     userId itemId dataset relation value timestamp recordedAt interactionCount } }"""
+RECORD_AT = """mutation($user: ID!, $item: ID!, $rating: Float, $at: DateTime, $ts: Int) {
+  recordInteraction(userId: $user, itemId: $item, rating: $rating, at: $at, timestamp: $ts) { timestamp } }"""
 RECS = """query($user: ID!, $first: Int!) { recommendations(userId: $user, first: $first, maxPaths: 2) {
   strategy model { version }
   items { itemId score explanations { kind nodes { kind id } relationships { type source target } } } } }"""
@@ -119,6 +121,33 @@ def test_bad_interactions_are_refused_and_write_nothing(client: Client, graph: D
     user = _new_user()
     body = client.gql(RECORD, {"user": user, **variables})
     assert body["data"] is None and [e["extensions"]["code"] for e in body["errors"]] == [code]
+    assert words in body["errors"][0]["message"]
+    assert not graph.execute_query("MATCH (u:User {dataset: $ds, id: $u}) RETURN u", ds=DS, u=user).records
+
+
+def test_instants_after_2038_are_recorded_with_at_and_read_back(client: Client, graph: Driver) -> None:
+    """GraphQL's Int stops at 2038-01-19: `at` takes a DateTime, and timestamps come back as UnixSeconds."""
+    user = _new_user()
+    recorded = client.data(RECORD_AT, {"user": user, "item": "50", "rating": 4, "at": "2041-05-01T14:00:00+02:00"})
+    assert recorded["recordInteraction"]["timestamp"] == 2_251_022_400 > 2**31  # 2041-05-01T12:00:00Z
+    assert graph.execute_query("MATCH (:User {dataset: $ds, id: $u})-[r:RATED]->() RETURN r.ts AS ts",
+                               ds=DS, u=user).records[0]["ts"] == 2_251_022_400
+    history = client.data('query($u: ID!) { user(id: $u) { interactions { edges { node { timestamp } } } } }',
+                          {"u": user})["user"]["interactions"]["edges"]
+    assert [e["node"]["timestamp"] for e in history] == [2_251_022_400]
+
+
+@pytest.mark.parametrize(("variables", "words"), [
+    ({"at": "2041-05-01T12:00:00Z", "ts": 893286638}, "not both"),
+    ({"at": "2041-05-01T12:00:00"}, "UTC offset"),
+    ({"at": "1969-12-31T23:59:59Z"}, "at must be unix seconds between 0 and"),
+    ({"at": "2100-01-01T00:00:01Z"}, "at must be unix seconds between 0 and"),
+    ({"at": "0001-01-01T00:00:00+14:00"}, "at must be unix seconds between 0 and"),
+])
+def test_bad_instants_are_refused_and_write_nothing(client: Client, graph: Driver, variables: dict, words: str) -> None:
+    user = _new_user()
+    body = client.gql(RECORD_AT, {"user": user, "item": "50", "rating": 4, **variables})
+    assert body["data"] is None and [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
     assert words in body["errors"][0]["message"]
     assert not graph.execute_query("MATCH (u:User {dataset: $ds, id: $u}) RETURN u", ds=DS, u=user).records
 
