@@ -69,6 +69,13 @@ def test_parquet_turtle_and_tsv_triples(db: Driver, tmp_path: Path) -> None:
     assert db.execute_query("MATCH (:Item:Product {dataset: $ds, id: 'a'})-[:AUTHOR]->(e) RETURN e.name",
                             **films).records[0][0] == "Writer One"
 
+    (data / "triples.ttl").write_text("@prefix ex: <http://example.org/> .\nex:a ex:author ex:writer1 .\n"
+                                      "ex:b ex:genre ex:noir ;; oops\nex:b ex:genre ex:crime .\n")
+    broken = ingest_dataset(db, get(str(data)), data, progress=False, state_dir=tmp_path)
+    assert [(r.file, r.line, r.raw) for r in broken.rejections] == [("triples.ttl", 3, "ex:b ex:genre ex:noir ;; oops")]
+    assert broken.rejections[0].reason.startswith("malformed: expected '.'")
+    assert broken.rejections[0].reason.endswith("file skipped") and "b'" not in broken.rejections[0].reason
+
     (data / "triples.ttl").unlink()
     (data / "triples.tsv").write_text("b\thttp://example.org/genre\thttp://example.org/noir\n"
                                       "b\thttp://example.org/bad pred\thttp://example.org/x\n")

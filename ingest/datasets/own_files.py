@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import tomllib
@@ -24,6 +25,7 @@ from typing import Any
 import pyarrow.parquet as pq
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
+from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.plugins.parsers.ntriples import ParseError, W3CNTriplesParser
 
 from graphstore import INTEGER_RANGE
@@ -253,11 +255,17 @@ class _LastTriple:
         self.triple_ = (s, p, o)
 
 
+def _line_text(path: Path, line: int) -> str:
+    """The text of a file's 1-based `line` ('' for 0 or past the end), read as rdflib read it."""
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        return next(itertools.islice(fh, line - 1, None), "").rstrip("\n") if line > 0 else ""
+
+
 def _raw_triples(path: Path, q: Quarantine, item_ids: set[str]) -> Iterator[tuple[int, Any, Any, Any]]:
     """(line, subject, predicate, object) as rdflib terms (TSV subjects may be ItemId), bad lines reported.
 
     N-Triples are parsed line by line with rdflib's parser so each bad line is reported on its own; Turtle
-    is parsed whole (a syntax error rejects the file, with rdflib's line number in the reason).
+    is parsed whole (a syntax error rejects the file, reported at the line rdflib stopped on).
     """
     if path.suffix == ".nt":
         sink = _LastTriple()
@@ -276,7 +284,9 @@ def _raw_triples(path: Path, q: Quarantine, item_ids: set[str]) -> Iterator[tupl
         try:
             graph.parse(path, format="turtle")
         except (ParserError, SyntaxError, ValueError) as exc:
-            q.reject(path, 0, f"malformed: {exc}; file skipped")
+            bad = isinstance(exc, BadSyntax)  # counts the newlines before the error; its str() dumps raw bytes
+            line, reason = (exc.lines + 1, exc._why) if bad else (0, str(exc))
+            q.reject(path, line, f"malformed: {reason}; file skipped", _line_text(path, line))
             return
         for s, p, o in graph:
             yield 0, s, p, o
