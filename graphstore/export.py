@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 READERS = 2  # sessions reading interaction batches at once
 QUERIES = ("dataset", "users", "items", "item_nodes", "interactions", "knowledge", "entities", "entity_links",
-           "social")
+           "social", "user_nodes")
 
 
 class ExportError(LookupError):
@@ -52,11 +52,6 @@ def _edges(h: np.ndarray, t: np.ndarray) -> torch.Tensor:
     """An edge_index from head and tail tensor indices, without the edges where either is -1 (not exported)."""
     keep = (h >= 0) & (t >= 0)
     return torch.from_numpy(np.stack([h[keep], t[keep]]).astype(np.int64))
-
-
-def _edge_index(heads: pd.Index, head_ids: list[str], tails: pd.Index, tail_ids: list[str]) -> torch.Tensor:
-    return _edges(heads.get_indexer(np.asarray(head_ids, dtype=object)),
-                  tails.get_indexer(np.asarray(tail_ids, dtype=object)))
 
 
 def _node_map(nodes: list[int], to_tensor: np.ndarray) -> Callable[[list[int]], np.ndarray]:
@@ -91,7 +86,7 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
         raise ExportError(f"dataset {dataset!r} has no interactions in Neo4j")
     heads = _column(batches, "users", np.int64) + np.repeat([b["start"] for b in batches],
                                                            [len(b["users"]) for b in batches])
-    tails = np.concatenate([_item_map(b["item_nodes"], items)(b["items"]) for b in batches])
+    tails = np.concatenate([_id_map(b["item_nodes"], items)(b["items"]) for b in batches])
     keep = tails >= 0  # False for an end node that is not one of the items read above (e.g. added since)
     rel = data["user", "rates", "item"]
     rel.edge_index = torch.from_numpy(np.stack([heads, tails])[:, keep] if not keep.all() else np.stack([heads, tails]))
@@ -102,8 +97,7 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
     if knowledge:
         _add_knowledge(driver, q, data, dataset, items, database)
     if social:
-        for rec in driver.execute_query(q["social"], {"dataset": dataset}, database_=database)[0]:
-            data["user", rec["type"].lower(), "user"].edge_index = _edge_index(users, rec["heads"], users, rec["tails"])
+        _add_social(driver, q, data, dataset, users, database)
     log.info("exported %s: %d users, %d items, %d interactions, %d entities", dataset, len(user_ids),
              len(item_ids), rel.edge_index.size(1), data["entity"].num_nodes if "entity" in data.node_types else 0)
     return data
@@ -114,9 +108,9 @@ def _column(batches: list[dict], key: str, dtype: type) -> np.ndarray:
     return np.concatenate([np.asarray(b[key], dtype=dtype) for b in batches])
 
 
-def _item_map(nodes: dict, items: pd.Index) -> Callable[[list[int]], np.ndarray]:
-    """Item node ids → tensor indices, through the item node map `nodes` ("nodes", "ids") of their transaction."""
-    return _node_map(nodes["nodes"], items.get_indexer(np.asarray(nodes["ids"], dtype=object)))
+def _id_map(nodes: dict, index: pd.Index) -> Callable[[list[int]], np.ndarray]:
+    """User or item node ids → tensor indices, through the node map `nodes` ("nodes", "ids") of their transaction."""
+    return _node_map(nodes["nodes"], index.get_indexer(np.asarray(nodes["ids"], dtype=object)))
 
 
 def _interaction_batches(driver: Driver, q: dict[str, str], dataset: str, user_ids: list[str], splits: list[str],
@@ -139,6 +133,24 @@ def _interaction_batches(driver: Driver, q: dict[str, str], dataset: str, user_i
 
     with ThreadPoolExecutor(READERS) as pool:
         return list(pool.map(read, range(0, len(user_ids), size)))
+
+
+def _read_social(tx: ManagedTransaction, q: dict[str, str], dataset: str) -> dict:
+    """Social links per type and the user node map, as internal node ids of one transaction."""
+    links = [dict(rec.items()) for rec in tx.run(q["social"], dataset=dataset)]
+    return {"links": links, "user_nodes": dict(tx.run(q["user_nodes"], dataset=dataset).single(strict=True).items())
+            if links else {}}
+
+
+def _add_social(driver: Driver, q: dict[str, str], data: HeteroData, dataset: str, users: pd.Index,
+                database: str) -> None:
+    """The FRIEND / TRUSTS edges between the dataset's users, per type."""
+    with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
+        social = session.execute_read(_read_social, q, dataset)
+    if social["links"]:
+        user_at = _id_map(social["user_nodes"], users)
+        for rec in social["links"]:
+            data["user", rec["type"].lower(), "user"].edge_index = _edges(user_at(rec["heads"]), user_at(rec["tails"]))
 
 
 def _read_knowledge(tx: ManagedTransaction, q: dict[str, str], dataset: str) -> dict:
@@ -167,7 +179,7 @@ def _add_knowledge(driver: Driver, q: dict[str, str], data: HeteroData, dataset:
     data["entity"].num_nodes = len(order)
     data["entity"].uris = [ents["uris"][j] for j in order]
     data["entity"].names = [ents["names"][j] for j in order]
-    item_at, entity_at = _item_map(kg["item_nodes"], items), _node_map(ents["nodes"], to_tensor)
+    item_at, entity_at = _id_map(kg["item_nodes"], items), _node_map(ents["nodes"], to_tensor)
     for rec in kg["item_links"]:
         data["item", rec["type"].lower(), "entity"].edge_index = _edges(item_at(rec["heads"]), entity_at(rec["tails"]))
     for rec in kg["entity_links"]:  # a type only when some of its links stay among the exported entities

@@ -21,7 +21,7 @@ CREATE (x)-[:DIRECTOR {predicate: 'http://dbpedia.org/ontology/director'}]->(man
 CREATE (z)-[:DIRECTOR {predicate: 'http://dbpedia.org/ontology/director'}]->(mann)
 CREATE (mann)-[:NATIONALITY]->(usa), (y)-[:COUNTRY]->(usa)
 CREATE (mann)-[:BIRTH_PLACE]->(:Entity {uri: 'http://dbpedia.org/resource/Chicago'})
-CREATE (a)-[:FRIEND]->(b)
+CREATE (a)-[:FRIEND]->(b), (b)-[:FRIEND]->(:User {dataset: 'other', id: 'b'})
 """
 
 
