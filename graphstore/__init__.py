@@ -1,3 +1,8 @@
 """graphstore: the only package that talks to Neo4j (provisioning, schema, writes, export, reads)."""
 
+import warnings
+
+# PyG's import-time torch.jit.script FutureWarning, as in learner/__init__.py
+warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated", category=FutureWarning)
+
 INTEGER_RANGE = range(-(2**63), 2**63)  # what a Neo4j integer (property or parameter) holds: 64-bit signed
