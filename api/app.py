@@ -8,6 +8,7 @@ up (`api.warmup`) before the worker serves; each request gets one session, close
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
 import time
@@ -17,7 +18,7 @@ from typing import Any
 
 import httpx
 import orjson
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -45,6 +46,15 @@ log = logging.getLogger(__name__)
 ROUTES = ("/graphql", "/healthz", "/readyz", "/metrics", "/guide")
 
 
+@functools.lru_cache(maxsize=256)
+def _operations(query: str, max_tokens: int) -> int:
+    """How many operations a document defines (0 when it does not parse: strawberry reports that)."""
+    try:
+        return sum(isinstance(d, OperationDefinitionNode) for d in parse(query, max_tokens=max_tokens).definitions)
+    except GraphQLError:
+        return 0
+
+
 class GraphQLView(GraphQL):
     """strawberry's ASGI view with kgrec's context, a deadline per operation, session cleanup, and orjson."""
 
@@ -55,6 +65,12 @@ class GraphQLView(GraphQL):
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:  # type: ignore[override]
         context: RequestContext = kwargs["context"]
+        request = kwargs["request_data"]
+        if request.operation_name is None and _operations(request.query or "", context.settings.max_tokens) > 1:
+            # strawberry would run the first one; the GraphQL spec makes this a request error
+            error = GraphQLError("the document has several operations: say which to run with operationName",
+                                 extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+            return ExecutionResult(data=None, errors=[error])
         try:
             async with asyncio.timeout(context.settings.request_timeout_s):
                 return await super().execute_single(*args, **kwargs)

@@ -75,12 +75,21 @@ def test_max_paths_default_follows_the_servers_cap(client: Client) -> None:
     ('{ nosuchfield }', {}, "nosuchfield"),
     ('query($n: Int!) { recommendations(userId: "1", first: $n) { strategy } }', {"n": "ten"}, "Int"),
     ('mutation { recordInteraction(userId: "1", itemId: "1", rating: "5") { value } }', {}, "Float"),
+    ("query A { datasets { name } } query B { models { version } }", {}, "operationName"),  # strawberry ran A
 ])
 def test_malformed_documents_get_graphql_errors(client: Client, query: str, variables: dict, words: str) -> None:
     body = client.gql(query, variables)
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED", body
     assert words in body["errors"][0]["message"]
     _assert_clean(body)
+
+
+def test_operation_name_picks_one_of_several_operations(client: Client) -> None:
+    document = "query A { datasets { name } } query B { models(dataset: \"movielens-100k\") { version } }"
+    for name, field in (("A", "datasets"), ("B", "models")):
+        response = client.http.post("/graphql", json={"query": document, "operationName": name})
+        assert response.status_code == 200 and list(response.json()["data"]) == [field], response.text
+    assert client.http.post("/graphql", json={"query": document, "operationName": "C"}).status_code == 400
 
 
 @pytest.mark.parametrize(("content", "status"), [
