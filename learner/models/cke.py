@@ -22,25 +22,27 @@ class CKE(Recommender):
     """CKE-style (Zhang et al., KDD 2016): BPR-MF item vectors plus projected PyKEEN item embeddings.
 
     Args: ``dim`` embedding size; ``kge`` ``transe``/``distmult``/``rotate``; ``kge_dim``; ``kge_epochs``,
-    ``kge_lr``, ``kge_batch_size`` for PyKEEN's pre-training; ``reg`` L2 weight.
+    ``kge_lr``, ``kge_batch_size`` for PyKEEN's pre-training; ``reg`` L2 weight; ``init_std`` of the initial
+    user, item and projection weights (as BPR-MF's).
     """
 
     requires = ("knowledge",)
     train_defaults: ClassVar[dict[str, float | int]] = {"epochs": 300, "lr": 1e-3, "batch_size": 2048}
 
     def __init__(self, num_users: int, num_items: int, dim: int = 64, kge: str = "transe", kge_dim: int = 64,
-                 kge_epochs: int = 30, kge_lr: float = 1e-2, kge_batch_size: int = 2048, reg: float = 1e-4) -> None:
+                 kge_epochs: int = 30, kge_lr: float = 1e-2, kge_batch_size: int = 2048, reg: float = 1e-4,
+                 init_std: float = 0.03) -> None:
         super().__init__(num_users, num_items)
         self.kge_name, self.kge_dim, self.kge_epochs = kge, kge_dim, kge_epochs
         self.kge_lr, self.kge_batch_size, self.reg = kge_lr, kge_batch_size, reg
         self.user_emb = torch.nn.Embedding(num_users, dim)
         self.item_emb = torch.nn.Embedding(num_items, dim)
-        torch.nn.init.normal_(self.user_emb.weight, std=0.03)  # as BPR-MF, the model without knowledge
-        torch.nn.init.normal_(self.item_emb.weight, std=0.03)
+        torch.nn.init.normal_(self.user_emb.weight, std=init_std)  # as BPR-MF, the model without knowledge
+        torch.nn.init.normal_(self.item_emb.weight, std=init_std)
         width = kge_dim * (2 if kge.lower() == "rotate" else 1)  # RotatE's complex vectors as real pairs
         self.register_buffer("knowledge", torch.zeros(num_items, width))
         self.proj = torch.nn.Linear(width, dim, bias=False)
-        torch.nn.init.normal_(self.proj.weight, std=0.03)
+        torch.nn.init.normal_(self.proj.weight, std=init_std)
 
     def prepare(self, graph: TrainGraph) -> None:
         kg = build_triples(graph, include_users=False)
