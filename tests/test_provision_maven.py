@@ -38,6 +38,18 @@ def test_lifecycle_start_twice_kill_restart_stop(server: MavenServer) -> None:
     assert server.status().running and server.status().version.startswith("5.26.")
     assert server.start() == creds and server.pid() == pid  # idempotent: same process
 
+    # the password file gone (or a wrong NEO4J_PASSWORD): one sentence, no traceback, and no fresh password
+    # written that this server's data would reject
+    settings = server.settings.model_copy(update={"neo4j_password": None})
+    with pytest.raises(ProvisionError, match="password file .* is gone but .* already has a password"):
+        MavenServer(settings).status()
+    assert not settings.password_file.exists()
+    wrong = MavenServer(settings.model_copy(update={"neo4j_password": "wrong"}))
+    with pytest.raises(ProvisionError, match="rejected the password from NEO4J_PASSWORD"):
+        wrong.status()
+    with pytest.raises(ProvisionError, match="rejected the password from NEO4J_PASSWORD"):
+        wrong.start()
+
     os.kill(pid, signal.SIGKILL)  # the server dies underneath us
     _wait_gone(pid)
     status = server.status()

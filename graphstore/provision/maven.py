@@ -190,8 +190,20 @@ class MavenServer:
         return conf
 
     # ------------------------------------------------------------------ credentials
+    def initialised(self) -> bool:
+        """Whether the server's data exists (its initial password is set)."""
+        data = self.home / "data"
+        return (data / "dbms" / "auth.ini").exists() or (data / "databases" / "system").exists()
+
     def credentials(self) -> Credentials:
-        password, source = managed_password(self.settings)
+        """The managed server's credentials; a password is generated only for a server that has none yet."""
+        s = self.settings
+        if not s.neo4j_password and not s.password_file.exists() and self.initialised():
+            raise ProvisionError(
+                f"The password file {s.password_file} is gone but {self.home / 'data'} already has a password: "
+                "set NEO4J_PASSWORD to it, or `kgrec neo4j stop` and `kgrec neo4j reset` to start afresh."
+            )
+        password, source = managed_password(s)
         return Credentials(f"bolt://127.0.0.1:{self.settings.bolt_port}", self.settings.neo4j_user, password, source)
 
     # ------------------------------------------------------------------ process
@@ -231,9 +243,7 @@ class MavenServer:
                 )
         self.assemble()
         self.write_config()
-        if not (self.home / "data" / "dbms" / "auth.ini").exists() and not (
-            self.home / "data" / "databases" / "system"
-        ).exists():
+        if not self.initialised():
             # "--" ends the options: a password may start with "-"
             proc = self._java(ADMIN, "dbms", "set-initial-password", "--", creds.password)
             if proc.returncode != 0:
