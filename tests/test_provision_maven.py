@@ -41,7 +41,7 @@ def test_lifecycle_start_twice_kill_restart_stop(server: MavenServer) -> None:
     # the password file gone (or a wrong NEO4J_PASSWORD): one sentence, no traceback, and no fresh password
     # written that this server's data would reject
     settings = server.settings.model_copy(update={"neo4j_password": None})
-    with pytest.raises(ProvisionError, match="password file .* is gone but .* already has a password"):
+    with pytest.raises(ProvisionError, match=r"password file .* is gone but .* already has a password"):
         MavenServer(settings).status()
     assert not settings.password_file.exists()
     wrong = MavenServer(settings.model_copy(update={"neo4j_password": "wrong"}))
