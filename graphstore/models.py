@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 
-MODEL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+MODEL_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")  # registry names (hetero-gnn); always backticked in Cypher
 SIMILARITIES = ("dot", "cosine")
 INDEXED_LABELS = ("User", "Item", "Entity")
 

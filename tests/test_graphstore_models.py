@@ -80,6 +80,21 @@ def test_a_version_whose_index_is_gone_is_not_activated(graph: Driver) -> None:
     assert active_version(graph, "toy").version == 1
 
 
+def test_registry_names_with_a_hyphen_are_written_activated_and_pruned(graph: Driver) -> None:
+    """`kgrec train -m hetero-gnn` (or social-lightgcn, glocal-k, …) trained to the end and then failed: the
+    write-back refused every registry name with a hyphen."""
+    args = {"user_emb": _emb(len(USERS), 8, 1), "item_emb": _emb(len(ITEMS), 8, 2), "similarity": "dot",
+            "params": {}, "metrics": {}}
+    v1 = write_model_version(graph, "toy", "social-lightgcn", USERS, item_ids=ITEMS, **args)
+    assert (v1.property, active_version(graph, "toy").key) == ("emb_social-lightgcn_v1", ("toy", "social-lightgcn", 1))
+    assert load_embeddings(graph, v1, "User")[0] == sorted(USERS)
+    write_model_version(graph, "toy", "social-lightgcn", USERS, item_ids=ITEMS, keep=1, **args)
+    assert [(m.version, m.active) for m in list_versions(graph, "toy")] == [(2, True)]
+    left = graph.execute_query("MATCH (n) WHERE n[$p] IS NOT NULL RETURN count(n) AS c", {"p": v1.property})
+    indexes = {r["name"] for r in graph.execute_query("SHOW VECTOR INDEXES YIELD name")[0]}
+    assert left[0][0]["c"] == 0 and indexes == {"emb_social-lightgcn_v2_user", "emb_social-lightgcn_v2_item"}
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"name": "MF; DROP"}, "model name"), ({"similarity": "l2"}, "similarity"),
