@@ -88,6 +88,11 @@ def java_major_version(java: str = "java") -> int:
     return int(match.group(2)) if major == 1 else major
 
 
+def unwritable(path: Path, exc: OSError) -> ProvisionError:
+    """The one-sentence error for a state directory kgrec cannot write (missing parent, a file, read-only)."""
+    return ProvisionError(f"Cannot write {path} ({exc.strerror}): set KGREC_STATE_DIR to a writable directory.")
+
+
 def managed_password(settings: Settings) -> tuple[str, str]:
     """(password, where it comes from) for a server kgrec manages: NEO4J_PASSWORD, else a generated one."""
     if settings.neo4j_password:
@@ -95,10 +100,13 @@ def managed_password(settings: Settings) -> tuple[str, str]:
     path = settings.password_file
     if path.exists():
         return path.read_text().strip(), str(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     password = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(24))
-    path.write_text(password + "\n")
-    path.chmod(0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(password + "\n")
+        path.chmod(0o600)
+    except OSError as exc:
+        raise unwritable(path, exc) from exc
     return password, str(path)
 
 
@@ -215,7 +223,7 @@ class MavenServer:
         """Pid of our running server, or None (a stale pid file is removed)."""
         try:
             pid = int(self.pid_file.read_text().strip())
-        except (FileNotFoundError, ValueError):
+        except (OSError, ValueError):  # no pid file, or no usable state directory
             return None
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
@@ -242,7 +250,10 @@ class MavenServer:
                     "KGREC_BOLT_PORT / KGREC_HTTP_PORT."
                 )
         self.assemble()
-        self.write_config()
+        try:
+            self.write_config()
+        except OSError as exc:
+            raise unwritable(self.home, exc) from exc
         if not self.initialised():
             # "--" ends the options: a password may start with "-"
             proc = self._java(ADMIN, "dbms", "set-initial-password", "--", creds.password)
