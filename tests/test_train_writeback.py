@@ -72,6 +72,17 @@ def test_unknown_dataset_or_model_is_a_one_line_error(ml100k_graph: Driver, sett
     assert result.exit_code == 1 and "no-such-model" in result.output
 
 
+def test_a_run_directory_that_cannot_be_written_is_a_one_line_error(ml100k_graph: Driver, settings, tmp_path) -> None:
+    """It was a NotADirectoryError traceback, after the export."""
+    (tmp_path / "runs").write_text("a file where the runs folder should be")
+    before = list_versions(ml100k_graph, ML)
+    result = CliRunner().invoke(app, ["train", "-d", ML, "-m", "bprmf", "--epochs", "1"],
+                                env={**_env(settings), "KGREC_STATE_DIR": str(tmp_path)})
+    assert result.exit_code == 1 and result.output.startswith("error: "), result.output
+    assert str(tmp_path / "runs") in result.output and "exported" not in result.output
+    assert list_versions(ml100k_graph, ML) == before
+
+
 @pytest.mark.parametrize("args", [["--dim", "0"], ["--epochs", "0"], ["--keep", "0"], ["--device", "tpu"]])
 def test_train_refuses_options_it_cannot_honour_before_any_work(args: list[str]) -> None:
     """--dim 0 trained, then failed writing the vectors with Neo4j's error; --epochs 0 wrote an untrained version;

@@ -59,8 +59,9 @@ def train_command(
     settings = get_settings()
     options = TrainOptions(model=model, split=split, epochs=epochs, dim=dim, lr=lr, patience=patience, seed=seed,
                            device=device, params=_params(param))
-    with friendly_errors(ProvisionError, ExportError, ModelVersionError, ValueError, KeyError), \
+    with friendly_errors(ProvisionError, ExportError, ModelVersionError, ValueError, KeyError, OSError), \
             open_driver(settings) as driver:
+        settings.runs_dir.mkdir(parents=True, exist_ok=True)  # an unusable run directory fails before the export
         data = export_graph(driver, dataset)
         outcome = train_and_write(driver, data, options, keep=keep, runs_dir=settings.runs_dir,
                                   decide=None if activate else (lambda *_: False))
