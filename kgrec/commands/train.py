@@ -41,7 +41,7 @@ def train_command(
     epochs: Annotated[int | None, typer.Option(min=1, help="Maximum epochs (model default when unset).")] = None,
     dim: Annotated[int, typer.Option(min=1, help="Embedding dimension.")] = 64,
     lr: Annotated[float | None, typer.Option(help="Learning rate (model default when unset).")] = None,
-    patience: Annotated[int, typer.Option(help="Early stopping: evaluations without improvement.")] = 10,
+    patience: Annotated[int, typer.Option(min=1, help="Early stopping: evaluations without improvement.")] = 10,
     seed: Annotated[int, typer.Option(help="Random seed (split, init, sampling).")] = 0,
     device: Annotated[str, typer.Option(callback=_device, help="auto (CUDA when available), cpu or cuda[:N].")]
     = "auto",
