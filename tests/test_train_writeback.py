@@ -69,7 +69,7 @@ def test_unknown_dataset_or_model_is_a_one_line_error(ml100k_graph: Driver, sett
     result = CliRunner().invoke(app, ["train", "-d", "nope"], env=_env(settings))
     assert result.exit_code == 1 and "run `kgrec ingest nope` first" in result.output
     result = CliRunner().invoke(app, ["train", "-d", ML, "-m", "no-such-model"], env=_env(settings))
-    assert result.exit_code == 1 and "no-such-model" in result.output
+    assert result.exit_code == 2 and "--model" in result.output and "no-such-model" in result.output  # before export
 
 
 def test_a_run_directory_that_cannot_be_written_is_a_one_line_error(ml100k_graph: Driver, settings, tmp_path) -> None:
@@ -81,6 +81,16 @@ def test_a_run_directory_that_cannot_be_written_is_a_one_line_error(ml100k_graph
     assert result.exit_code == 1 and result.output.startswith("error: "), result.output
     assert str(tmp_path / "runs") in result.output and "exported" not in result.output
     assert list_versions(ml100k_graph, ML) == before
+
+
+@pytest.mark.parametrize("args", [["-m", "ease", "--dim", "8"], ["-m", "glocal-k", "--dim", "8"],
+                                  ["-m", "blend", "--epochs", "2"], ["-m", "popularity", "--lr", "0.1"],
+                                  ["-m", "itemknn", "--patience", "3"]])
+def test_options_the_model_would_ignore_are_usage_errors(args: list[str]) -> None:
+    """--dim for a model without embeddings and --epochs/--lr/--patience for one fitted without epochs were
+    silently ignored (`-m blend --epochs 2` still trained every member for its full schedule)."""
+    result = CliRunner().invoke(app, ["train", "-d", "no-such-dataset", *args])
+    assert result.exit_code == 2 and args[2] in result.output and args[1] in result.output, result.output
 
 
 @pytest.mark.parametrize("args", [["--dim", "0"], ["--epochs", "0"], ["--keep", "0"], ["--device", "tpu"],

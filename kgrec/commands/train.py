@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from typing import Annotated
@@ -34,7 +35,27 @@ def _device(value: str) -> str:
     return value
 
 
+def _check_model(ctx: typer.Context, model: str) -> None:
+    """The model exists and takes the options given: an unknown name was found only after the export, and
+    --dim for a model without embeddings, or --epochs/--lr/--patience for one fitted without epochs (EASE, the
+    blend, …), were silently ignored."""
+    from learner.models import MODELS, resolve_name
+
+    try:
+        name = resolve_name(model)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--model") from exc
+    cls = MODELS[name]
+    given = [p for p in ("dim", "epochs", "lr", "patience") if ctx.get_parameter_source(p).name == "COMMANDLINE"]
+    if "dim" in given and "dim" not in inspect.signature(cls.__init__).parameters:
+        raise typer.BadParameter(f"model {name!r} has no embedding dimension to set", param_hint="--dim")
+    if not cls.trainable and (epochwise := [p for p in given if p != "dim"]):
+        raise typer.BadParameter(f"model {name!r} is fitted without epochs; it has no use for it",
+                                 param_hint=f"--{epochwise[0]}")
+
+
 def train_command(
+    ctx: typer.Context,
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="An ingested dataset, e.g. movielens-100k.")],
     model: Annotated[str, typer.Option("--model", "-m", help="Registry name: `kgrec models available`.")] = "lightgcn",
     split: Annotated[str, typer.Option(help="u1…u5, ua, ub, kgat (official), random or temporal.")] = "random",
@@ -56,6 +77,7 @@ def train_command(
     from graphstore.provision import ProvisionError
     from kgrec.training import TrainOptions, train_and_write
 
+    _check_model(ctx, model)
     settings = get_settings()
     options = TrainOptions(model=model, split=split, epochs=epochs, dim=dim, lr=lr, patience=patience, seed=seed,
                            device=device, params=_params(param))
