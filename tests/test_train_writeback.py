@@ -116,6 +116,19 @@ def test_evaluate_scores_the_model_it_is_asked_for(ml100k_model: Driver, setting
     assert alone.exit_code == 2 and "--model" in alone.output, alone.output
 
 
+def test_demo_refuses_a_model_it_cannot_serve(ml100k_model: Driver, settings, tmp_path) -> None:
+    """`kgrec demo --model nope` was a traceback after the ingest and export; `--model ease` printed
+    "ease vNone trained and active" and went on to serve an API without that model."""
+    unknown = CliRunner().invoke(app, ["demo", "--model", "nope", "--no-serve"],
+                                 env={"KGREC_STATE_DIR": str(tmp_path / "state")})
+    assert unknown.exit_code == 2 and "--model" in unknown.output and not (tmp_path / "state").exists()
+    before = active_version(ml100k_model, ML)
+    ease = CliRunner().invoke(app, ["demo", "--model", "ease", "--retrain", "--no-serve"],
+                              env={**_env(settings), "KGREC_STATE_DIR": str(tmp_path)})
+    assert ease.exit_code == 1 and "error: ease has no embeddings for the API to serve" in ease.output, ease.output
+    assert active_version(ml100k_model, ML) == before
+
+
 def _env(settings) -> dict[str, str]:
     """Point the CLI at the test server (it reads the environment, like a user's shell)."""
     from graphstore.provision import resolve_server

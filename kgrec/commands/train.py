@@ -35,16 +35,23 @@ def _device(value: str) -> str:
     return value
 
 
-def _check_model(ctx: typer.Context, model: str) -> None:
-    """The model exists and takes the options given: an unknown name was found only after the export, and
-    --dim for a model without embeddings, or --epochs/--lr/--patience for one fitted without epochs (EASE, the
-    blend, …), were silently ignored."""
-    from learner.models import MODELS, resolve_name
+def registry_name(model: str) -> str:
+    """--model as a usage error when the registry has no such name (it was found only after the export)."""
+    from learner.models import resolve_name
 
     try:
-        name = resolve_name(model)
+        resolve_name(model)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--model") from exc
+        raise typer.BadParameter(str(exc)) from exc
+    return model
+
+
+def _check_model(ctx: typer.Context, model: str) -> None:
+    """The model takes the options given: --dim for a model without embeddings, or --epochs/--lr/--patience for
+    one fitted without epochs (EASE, the blend, …), were silently ignored."""
+    from learner.models import MODELS, resolve_name
+
+    name = resolve_name(model)
     cls = MODELS[name]
     given = [p for p in ("dim", "epochs", "lr", "patience") if ctx.get_parameter_source(p).name == "COMMANDLINE"]
     if "dim" in given and "dim" not in inspect.signature(cls.__init__).parameters:
@@ -57,7 +64,8 @@ def _check_model(ctx: typer.Context, model: str) -> None:
 def train_command(
     ctx: typer.Context,
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="An ingested dataset, e.g. movielens-100k.")],
-    model: Annotated[str, typer.Option("--model", "-m", help="Registry name: `kgrec models available`.")] = "lightgcn",
+    model: Annotated[str, typer.Option("--model", "-m", callback=registry_name,
+                                       help="Registry name: `kgrec models available`.")] = "lightgcn",
     split: Annotated[str, typer.Option(help="u1…u5, ua, ub, kgat (official), random or temporal.")] = "random",
     epochs: Annotated[int | None, typer.Option(min=1, help="Maximum epochs (model default when unset).")] = None,
     dim: Annotated[int, typer.Option(min=1, help="Embedding dimension.")] = 64,
