@@ -94,11 +94,12 @@ def test_options_the_model_would_ignore_are_usage_errors(args: list[str]) -> Non
 
 
 @pytest.mark.parametrize("args", [["--dim", "0"], ["--epochs", "0"], ["--keep", "0"], ["--device", "tpu"],
-                                  ["--patience", "0"]])
+                                  ["--patience", "0"], ["--lr", "0"], ["--lr", "-1"]])
 def test_train_refuses_options_it_cannot_honour_before_any_work(args: list[str]) -> None:
     """--dim 0 trained, then failed writing the vectors with Neo4j's error; --epochs 0 wrote an untrained version;
     --keep 0 kept every version; --device tpu was torch's traceback after the export; --patience 0 stopped after
-    the first epoch whatever the metric did and wrote that version. All are usage errors now."""
+    the first epoch whatever the metric did and wrote that version; --lr -1 was torch's error after the export.
+    All are usage errors now."""
     result = CliRunner().invoke(app, ["train", "-d", "no-such-dataset", *args])
     assert result.exit_code == 2 and args[0] in result.output, result.output
 

@@ -35,6 +35,13 @@ def _device(value: str) -> str:
     return value
 
 
+def _positive(value: float | None) -> float | None:
+    """--lr above 0 (torch's 'Invalid learning rate' came after the export and did not name the option)."""
+    if value is not None and not value > 0:
+        raise typer.BadParameter(f"{value} is not a positive number")
+    return value
+
+
 def registry_name(model: str) -> str:
     """--model as a usage error when the registry has no such name (it was found only after the export)."""
     from learner.models import resolve_name
@@ -69,7 +76,8 @@ def train_command(
     split: Annotated[str, typer.Option(help="u1…u5, ua, ub, kgat (official), random or temporal.")] = "random",
     epochs: Annotated[int | None, typer.Option(min=1, help="Maximum epochs (model default when unset).")] = None,
     dim: Annotated[int, typer.Option(min=1, help="Embedding dimension.")] = 64,
-    lr: Annotated[float | None, typer.Option(help="Learning rate (model default when unset).")] = None,
+    lr: Annotated[float | None, typer.Option(callback=_positive, help="Learning rate (model default when unset).")]
+    = None,
     patience: Annotated[int, typer.Option(min=1, help="Early stopping: evaluations without improvement.")] = 10,
     seed: Annotated[int, typer.Option(help="Random seed (split, init, sampling).")] = 0,
     device: Annotated[str, typer.Option(callback=_device, help="auto (CUDA when available), cpu or cuda[:N].")]
