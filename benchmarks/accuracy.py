@@ -429,7 +429,8 @@ def seed_note(seeds: dict[str, dict[str, Any]], target: float = 0.880) -> str:
     above = [s for s in order if seeds[s]["chosen"]["test_rmse"] > target]
     verdict = (f"above {target:.3f} on u1.test with seed(s) {', '.join(above)}" if above
                else f"at or below {target:.3f} on u1.test with every seed")
-    text = (f"MCMC seed robustness (`python -m benchmarks.seed_robustness`, figures in "
+    rerun = "".join(f" --seed {s}" for s in order if s != "0")  # seed 0 is the published run: nothing to re-train
+    text = (f"MCMC seed robustness (`python -m benchmarks.seed_robustness{rerun}`, figures in "
             f"`benchmarks/results/{SEEDS.name}`): the Bayesian FM rows re-trained with training seeds "
             f"{', '.join(order)} (seed 0 is the table above), every other row and the split as published, the blends "
             f"re-fitted and the row with the lowest validation RMSE picked ({'; '.join(sorted(chosen))}). The chosen "

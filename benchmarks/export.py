@@ -142,7 +142,8 @@ def main() -> None:
     ]
     table = markdown_table(["export", "edges", "median s", "edges/s", "× pandas", "server CPU s"], rows)
     summary = verdict(t_inter, t_floor, t_pandas)
-    md = f"## Export ({args.dataset})\n\n`python benchmarks/export.py --dataset {args.dataset}` " \
+    command = f"python benchmarks/export.py --dataset {args.dataset} --repeat {args.repeat}"
+    md = f"## Export ({args.dataset})\n\n`{command}` " \
          f"(median of {args.repeat}; target: interactions within 2× pandas)\n\n{table}\n\n{summary}"
     write_results("export", {"dataset": args.dataset, "repeat": args.repeat, "rows": rows}, md)
     print(table, summary, sep="\n\n")

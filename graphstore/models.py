@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 
-MODEL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+MODEL_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")  # registry names (hetero-gnn); always backticked in Cypher
 SIMILARITIES = ("dot", "cosine")
 INDEXED_LABELS = ("User", "Item", "Entity")
 
@@ -156,6 +156,9 @@ def write_model_version(
     prop = f"emb_{name}_v{version}"
     mv = ModelVersion(dataset, name, version, prop, dim, similarity, metrics, params,
                       datetime.now(UTC).isoformat(timespec="seconds"), False)
+    # no (:Model) node has this version number, so anything under its names is left by a killed write-back:
+    # an index kept by `IF NOT EXISTS` (of another dimension, say) or vectors on nodes this run does not write
+    _discard(driver, database, mv, INDEXED_LABELS)
 
     found = {
         "User": _write_vectors(driver, database, "MATCH (n:User {dataset: $dataset, id: row.id})", prop,
@@ -239,6 +242,16 @@ def list_versions(driver: Driver, dataset: str | None = None, database: str = "n
     return [ModelVersion.from_node(r["m"]) for r in records]
 
 
+def _discard(driver: Driver, database: str, mv: ModelVersion, labels: Sequence[str]) -> None:
+    """Drop a version's vector indexes and remove its property from the nodes of `labels`."""
+    for label in labels:
+        driver.execute_query(f"DROP INDEX `{mv.index_name(label)}` IF EXISTS", database_=database)
+    with driver.session(database=database) as session:
+        for label in labels:
+            session.run(f"MATCH (n:{label}) WHERE n.`{mv.property}` IS NOT NULL "
+                        f"CALL (n) {{ REMOVE n.`{mv.property}` }} IN TRANSACTIONS OF 5000 ROWS").consume()
+
+
 def delete_version(driver: Driver, mv: ModelVersion, database: str = "neo4j") -> None:
     """Remove a (non-active) version: its properties, its indexes, its node."""
     if mv.active:
@@ -246,13 +259,7 @@ def delete_version(driver: Driver, mv: ModelVersion, database: str = "neo4j") ->
     records, _, _ = driver.execute_query(
         "MATCH (m:Model {dataset: $d, name: $n, version: $v}) RETURN m.labels AS labels",
         {"d": mv.dataset, "n": mv.name, "v": mv.version}, database_=database)
-    labels = records[0]["labels"] if records else list(INDEXED_LABELS)
-    for label in labels:
-        driver.execute_query(f"DROP INDEX `{mv.index_name(label)}` IF EXISTS", database_=database)
-    with driver.session(database=database) as session:
-        for label in labels:
-            session.run(f"MATCH (n:{label}) WHERE n.`{mv.property}` IS NOT NULL "
-                        f"CALL (n) {{ REMOVE n.`{mv.property}` }} IN TRANSACTIONS OF 5000 ROWS").consume()
+    _discard(driver, database, mv, records[0]["labels"] if records else INDEXED_LABELS)
     driver.execute_query("MATCH (m:Model {dataset: $d, name: $n, version: $v}) DELETE m",
                          {"d": mv.dataset, "n": mv.name, "v": mv.version}, database_=database)
 

@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kgrec.settings import Settings
 from kgrec.training import TrainOptions, evaluate_embeddings, train_and_write
+from learner.metrics import DEFAULT_KS, RANKING_METRICS
+from learner.models import resolve_name
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,16 @@ class GateSection(BaseModel):
     metric: str = "ndcg@20"
     tolerance: float = Field(0.0, ge=0.0, description="absolute drop of `metric` still accepted")
 
+    @field_validator("metric")
+    @classmethod
+    def _comparable(cls, metric: str) -> str:
+        """A metric the active version is re-scored with (full ranking at DEFAULT_KS); anything else failed only
+        after training, and only once a version was active, i.e. on the second scheduled run."""
+        known = [f"{name}@{k}" for name in (*RANKING_METRICS, "coverage") for k in DEFAULT_KS]
+        if metric not in known:
+            raise ValueError(f"{metric!r} is not a metric the gate can compare; choose one of: {', '.join(known)}")
+        return metric
+
 
 class PipelineConfig(BaseModel):
     """pipeline.toml: `dataset` at the top, then [ingest], [train], [gate], [retention] tables."""
@@ -54,6 +66,12 @@ class PipelineConfig(BaseModel):
     gate: GateSection = GateSection()
     keep: int = Field(3, ge=1, description="model versions kept per model name")
     report_dir: Path | None = None
+
+    @field_validator("train")
+    @classmethod
+    def _known_model(cls, train: TrainOptions) -> TrainOptions:
+        resolve_name(train.model)  # refused at load, not after the ingest and the export
+        return train
 
     @classmethod
     def load(cls, path: Path) -> PipelineConfig:
@@ -122,7 +140,6 @@ def run_pipeline(config: PipelineConfig, settings: Settings) -> PipelineReport:
     from graphstore.connection import open_driver
     from graphstore.export import export_graph
     from graphstore.models import active_version, load_embeddings
-    from learner.models import resolve_name
 
     report = PipelineReport(config.dataset, datetime.now(UTC).isoformat(timespec="seconds"))
     report_dir = config.report_dir or settings.state_dir / "pipeline-reports"

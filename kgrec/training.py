@@ -38,7 +38,7 @@ class TrainOptions(BaseModel):
     lr: float | None = None
     dim: int = 64
     batch_size: int | None = None
-    patience: int = 10
+    patience: int = Field(10, ge=1, description="validation checks without improvement before stopping")
     seed: int = 0
     device: str = "auto"
     params: dict[str, Any] = Field(default_factory=dict, description="model-specific keyword arguments")

@@ -81,6 +81,7 @@ def test_seed_note_names_the_seeds_above_the_target() -> None:
     note = accuracy.seed_note({"0": seed(0.88, 0.879, ["has_genre"]), "1": seed(0.89, 0.8815, ["subject"])})
     assert "The chosen row is above 0.880 on u1.test with seed(s) 1." in note
     assert "(Blend, linear stacking)" in note
+    assert "(`python -m benchmarks.seed_robustness --seed 1`," in note  # without --seed it re-trains nothing
     assert "| Bayesian FM | 0.8800 / 0.8790 (relations has_genre) | 0.8900 / 0.8815 (relations subject) |" in note
     assert accuracy.seed_note({"0": seed(0.88, 0.879, [])}) == ""  # one seed: no spread to report
 

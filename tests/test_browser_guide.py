@@ -53,13 +53,18 @@ def test_user_neighbourhood(ml100k_model: Driver) -> None:
 
 
 def test_why_recommended(ml100k_model: Driver) -> None:
-    rows = run(ml100k_model, "03_why_recommended", itemId="172")  # The Empire Strikes Back, for user 1
-    assert rows, "user 1 rated movies sharing entities with The Empire Strikes Back"
+    params = params_of(CYPHER_DIR / "guide" / "03_why_recommended.cypher")
+    seen = ml100k_model.execute_query(
+        "MATCH (:User {dataset: $dataset, id: $userId})-[r]->(:Item {dataset: $dataset, id: $itemId}) "
+        "RETURN count(r) AS c", params)[0]
+    assert seen[0]["c"] == 0, "the default item must be one the user has not rated (seen items are never recommended)"
+    rows = run(ml100k_model, "03_why_recommended")
+    assert rows, "user 1 rated movies sharing entities with the default item"
     assert [r["weight"] for r in rows] == sorted((r["weight"] for r in rows), reverse=True)
     check = ml100k_model.execute_query(
-        "MATCH (:User {dataset: 'movielens-100k', id: '1'})-[:RATED]->(s:Item {title: $seen})-->(e:Entity {name: $e})"
-        "<--(:Item {dataset: 'movielens-100k', id: '172'}) RETURN count(*) AS c",
-        {"seen": rows[0]["you_rated"], "e": rows[0]["entity"]})[0]
+        "MATCH (:User {dataset: $dataset, id: $userId})-[:RATED]->(s:Item {title: $seen})-->(e:Entity {name: $e})"
+        "<--(:Item {dataset: $dataset, id: $itemId}) RETURN count(*) AS c",
+        {**params, "seen": rows[0]["you_rated"], "e": rows[0]["entity"]})[0]
     assert check[0]["c"] >= 1  # the top reason is a real path
 
 

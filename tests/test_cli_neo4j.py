@@ -64,6 +64,9 @@ def test_status_of_an_external_server(driver: Driver, settings) -> None:
     assert "backend:      external" in result.output and "Neo4j 5.26." in result.output
     down = CliRunner().invoke(app, ["neo4j", "status"], env={**_env(settings), "NEO4J_URI": "bolt://127.0.0.1:1"})
     assert down.exit_code == 3 and "not answering" in down.output
+    wrong = CliRunner().invoke(app, ["neo4j", "status"], env={**_env(settings), "NEO4J_PASSWORD": "wrong"})
+    assert wrong.exit_code == 1 and wrong.output.startswith("error:"), wrong.output  # was an AuthError traceback
+    assert "rejected the password from NEO4J_PASSWORD" in wrong.output
 
 
 def test_demo_checks_the_api_settings_before_any_work(tmp_path) -> None:

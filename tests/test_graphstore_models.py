@@ -80,6 +80,40 @@ def test_a_version_whose_index_is_gone_is_not_activated(graph: Driver) -> None:
     assert active_version(graph, "toy").version == 1
 
 
+def test_registry_names_with_a_hyphen_are_written_activated_and_pruned(graph: Driver) -> None:
+    """`kgrec train -m hetero-gnn` (or social-lightgcn, glocal-k, …) trained to the end and then failed: the
+    write-back refused every registry name with a hyphen."""
+    args = {"user_emb": _emb(len(USERS), 8, 1), "item_emb": _emb(len(ITEMS), 8, 2), "similarity": "dot",
+            "params": {}, "metrics": {}}
+    v1 = write_model_version(graph, "toy", "social-lightgcn", USERS, item_ids=ITEMS, **args)
+    assert (v1.property, active_version(graph, "toy").key) == ("emb_social-lightgcn_v1", ("toy", "social-lightgcn", 1))
+    assert load_embeddings(graph, v1, "User")[0] == sorted(USERS)
+    write_model_version(graph, "toy", "social-lightgcn", USERS, item_ids=ITEMS, keep=1, **args)
+    assert [(m.version, m.active) for m in list_versions(graph, "toy")] == [(2, True)]
+    left = graph.execute_query("MATCH (n) WHERE n[$p] IS NOT NULL RETURN count(n) AS c", {"p": v1.property})
+    indexes = {r["name"] for r in graph.execute_query("SHOW VECTOR INDEXES YIELD name")[0]}
+    assert left[0][0]["c"] == 0 and indexes == {"emb_social-lightgcn_v2_user", "emb_social-lightgcn_v2_item"}
+
+
+def test_leftovers_of_a_killed_write_back_do_not_leak_into_the_next_version(graph: Driver) -> None:
+    """A write-back killed before its (:Model) node existed left its property and index behind; the next run reuses
+    the version number, and `CREATE VECTOR INDEX IF NOT EXISTS` kept the old index (here of another dimension), so
+    the new active version's vector index held none of its vectors."""
+    graph.execute_query("MATCH (n:Item {dataset: 'other'}) CALL db.create.setNodeVectorProperty(n, 'emb_mf_v1', $v)",
+                        {"v": [1.0, 0.0, 0.0, 0.0]})
+    graph.execute_query("CREATE VECTOR INDEX emb_mf_v1_item FOR (n:Item) ON (n.emb_mf_v1) OPTIONS {indexConfig: "
+                        "{`vector.dimensions`: 4, `vector.similarity_function`: 'cosine'}}")
+    mv = _write(graph, 1)  # dim 8
+    assert mv.property == "emb_mf_v1"
+    dims = graph.execute_query("SHOW VECTOR INDEXES YIELD name, options WHERE name = $n "
+                               "RETURN options.indexConfig.`vector.dimensions` AS d", {"n": mv.item_index})[0]
+    assert dims[0]["d"] == 8
+    records, _, _ = graph.execute_query(
+        "MATCH (q:Item {dataset: 'toy', id: 'i1'}) CALL db.index.vector.queryNodes($index, 3, q[$p]) YIELD node "
+        "RETURN node.dataset AS dataset", {"index": mv.item_index, "p": mv.property})
+    assert [r["dataset"] for r in records] == ["toy"] * 3  # the other dataset's stray vector is gone
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"name": "MF; DROP"}, "model name"), ({"similarity": "l2"}, "similarity"),

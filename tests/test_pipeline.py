@@ -142,6 +142,11 @@ def test_a_killed_run_leaves_the_active_model_serving(ml100k_model: Driver, run_
 @pytest.mark.parametrize(("text", "words"), [
     ("dataset = [movielens\n", "is not valid TOML: "),
     ('dataset = "movielens-100k"\n[ingest]\nfoo = 1\n', "ingest.foo"),
+    # both used to fail only after the ingest and export (the metric: after training, once a version was active)
+    ('dataset = "movielens-100k"\n[train]\nmodel = "lightgnc"\n', "unknown model 'lightgnc'"),
+    ('dataset = "movielens-100k"\n[gate]\nmetric = "ndcg@50"\n', "'ndcg@50' is not a metric the gate can compare"),
+    ('dataset = "movielens-100k"\n[gate]\nmetric = "rmse"\n', "'rmse' is not a metric the gate can compare"),
+    ('dataset = "movielens-100k"\n[train]\npatience = 0\n', "train.patience"),
 ])
 def test_a_bad_config_is_a_one_line_error(tmp_path: Path, text: str, words: str) -> None:
     """Neither a TOML syntax error nor an invalid field ends in a traceback; the TOML error names the file."""

@@ -38,6 +38,18 @@ def test_lifecycle_start_twice_kill_restart_stop(server: MavenServer) -> None:
     assert server.status().running and server.status().version.startswith("5.26.")
     assert server.start() == creds and server.pid() == pid  # idempotent: same process
 
+    # the password file gone (or a wrong NEO4J_PASSWORD): one sentence, no traceback, and no fresh password
+    # written that this server's data would reject
+    settings = server.settings.model_copy(update={"neo4j_password": None})
+    with pytest.raises(ProvisionError, match=r"password file .* is gone but .* already has a password"):
+        MavenServer(settings).status()
+    assert not settings.password_file.exists()
+    wrong = MavenServer(settings.model_copy(update={"neo4j_password": "wrong"}))
+    with pytest.raises(ProvisionError, match="rejected the password from NEO4J_PASSWORD"):
+        wrong.status()
+    with pytest.raises(ProvisionError, match="rejected the password from NEO4J_PASSWORD"):
+        wrong.start()
+
     os.kill(pid, signal.SIGKILL)  # the server dies underneath us
     _wait_gone(pid)
     status = server.status()
@@ -82,3 +94,24 @@ def test_failed_maven_fetch_is_reported(tmp_path: Path) -> None:
                                neo4j_version="0.0.0-does-not-exist"))
     with pytest.raises(ProvisionError, match="Maven could not fetch the Neo4j jars"):
         srv.assemble()
+
+
+def test_a_state_directory_that_cannot_be_written_says_so(tmp_path: Path) -> None:
+    """A state directory that is a file (or read-only, or under one) was a FileExistsError traceback from
+    `kgrec neo4j status`, `start` and `stop`."""
+    blocked = tmp_path / "state"
+    blocked.write_text("a file where the state directory should be")
+    srv = MavenServer(Settings(neo4j_uri=None, neo4j_password=None, state_dir=blocked))
+    for call in (srv.status, srv.start):
+        with pytest.raises(ProvisionError, match=r"Cannot write .*: set KGREC_STATE_DIR to a writable directory"):
+            call()
+    srv.stop()  # nothing of ours can run there: nothing to stop
+    with socket.socket() as probe:  # free ports, so that start gets as far as writing the configuration
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / "neo4j-5.26.30").write_text("a file where the server home should be")
+    srv = MavenServer(Settings(neo4j_uri=None, neo4j_password="pw", state_dir=tmp_path / "ok", bolt_port=free,
+                               http_port=free, neo4j_version="5.26.30"))
+    with pytest.raises(ProvisionError, match=r"Cannot write .*neo4j-5\.26\.30"):
+        srv.start()

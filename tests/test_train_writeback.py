@@ -69,13 +69,37 @@ def test_unknown_dataset_or_model_is_a_one_line_error(ml100k_graph: Driver, sett
     result = CliRunner().invoke(app, ["train", "-d", "nope"], env=_env(settings))
     assert result.exit_code == 1 and "run `kgrec ingest nope` first" in result.output
     result = CliRunner().invoke(app, ["train", "-d", ML, "-m", "no-such-model"], env=_env(settings))
-    assert result.exit_code == 1 and "no-such-model" in result.output
+    assert result.exit_code == 2 and "--model" in result.output and "no-such-model" in result.output  # before export
 
 
-@pytest.mark.parametrize("args", [["--dim", "0"], ["--epochs", "0"], ["--keep", "0"], ["--device", "tpu"]])
+def test_a_run_directory_that_cannot_be_written_is_a_one_line_error(ml100k_graph: Driver, settings, tmp_path) -> None:
+    """It was a NotADirectoryError traceback, after the export."""
+    (tmp_path / "runs").write_text("a file where the runs folder should be")
+    before = list_versions(ml100k_graph, ML)
+    result = CliRunner().invoke(app, ["train", "-d", ML, "-m", "bprmf", "--epochs", "1"],
+                                env={**_env(settings), "KGREC_STATE_DIR": str(tmp_path)})
+    assert result.exit_code == 1 and result.output.startswith("error: "), result.output
+    assert str(tmp_path / "runs") in result.output and "exported" not in result.output
+    assert list_versions(ml100k_graph, ML) == before
+
+
+@pytest.mark.parametrize("args", [["-m", "ease", "--dim", "8"], ["-m", "glocal-k", "--dim", "8"],
+                                  ["-m", "blend", "--epochs", "2"], ["-m", "popularity", "--lr", "0.1"],
+                                  ["-m", "itemknn", "--patience", "3"]])
+def test_options_the_model_would_ignore_are_usage_errors(args: list[str]) -> None:
+    """--dim for a model without embeddings and --epochs/--lr/--patience for one fitted without epochs were
+    silently ignored (`-m blend --epochs 2` still trained every member for its full schedule)."""
+    result = CliRunner().invoke(app, ["train", "-d", "no-such-dataset", *args])
+    assert result.exit_code == 2 and args[2] in result.output and args[1] in result.output, result.output
+
+
+@pytest.mark.parametrize("args", [["--dim", "0"], ["--epochs", "0"], ["--keep", "0"], ["--device", "tpu"],
+                                  ["--patience", "0"], ["--lr", "0"], ["--lr", "-1"]])
 def test_train_refuses_options_it_cannot_honour_before_any_work(args: list[str]) -> None:
     """--dim 0 trained, then failed writing the vectors with Neo4j's error; --epochs 0 wrote an untrained version;
-    --keep 0 kept every version; --device tpu was torch's traceback after the export. All are usage errors now."""
+    --keep 0 kept every version; --device tpu was torch's traceback after the export; --patience 0 stopped after
+    the first epoch whatever the metric did and wrote that version; --lr -1 was torch's error after the export.
+    All are usage errors now."""
     result = CliRunner().invoke(app, ["train", "-d", "no-such-dataset", *args])
     assert result.exit_code == 2 and args[0] in result.output, result.output
 
@@ -91,6 +115,19 @@ def test_evaluate_scores_the_model_it_is_asked_for(ml100k_model: Driver, setting
     assert unknown.exit_code == 1 and unknown.output.startswith("error: no such model version"), unknown.output
     alone = CliRunner().invoke(app, ["evaluate", "-d", ML, "--version", "1"], env=_env(settings))
     assert alone.exit_code == 2 and "--model" in alone.output, alone.output
+
+
+def test_demo_refuses_a_model_it_cannot_serve(ml100k_model: Driver, settings, tmp_path) -> None:
+    """`kgrec demo --model nope` was a traceback after the ingest and export; `--model ease` printed
+    "ease vNone trained and active" and went on to serve an API without that model."""
+    unknown = CliRunner().invoke(app, ["demo", "--model", "nope", "--no-serve"],
+                                 env={"KGREC_STATE_DIR": str(tmp_path / "state")})
+    assert unknown.exit_code == 2 and "--model" in unknown.output and not (tmp_path / "state").exists()
+    before = active_version(ml100k_model, ML)
+    ease = CliRunner().invoke(app, ["demo", "--model", "ease", "--retrain", "--no-serve"],
+                              env={**_env(settings), "KGREC_STATE_DIR": str(tmp_path)})
+    assert ease.exit_code == 1 and "error: ease has no embeddings for the API to serve" in ease.output, ease.output
+    assert active_version(ml100k_model, ML) == before
 
 
 def _env(settings) -> dict[str, str]:

@@ -3,7 +3,7 @@
 // entity is (an entity linked to few items says more than one linked to hundreds).
 // :param dataset => 'movielens-100k'
 // :param userId => '1'
-// :param itemId => '50'
+// :param itemId => '405'
 MATCH (u:User {dataset: $dataset, id: $userId})-[r:RATED|INTERACTED]->(seen:Item)-[k1]->(e:Entity)<-[k2]-(rec:Item {dataset: $dataset, id: $itemId})
 WHERE seen <> rec AND type(k1) = type(k2)
 WITH u, r, seen, k1, e, k2, rec, COUNT { (e)<--(:Item) } AS degree

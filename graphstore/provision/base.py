@@ -58,13 +58,24 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def password_rejected(creds: Credentials) -> ProvisionError:
+    """The one-sentence error for a server that answers but refuses these credentials."""
+    return ProvisionError(
+        f"Neo4j at {creds.uri} rejected the password from {creds.source}; "
+        "set NEO4J_PASSWORD to the right one or run `kgrec neo4j reset`."
+    )
+
+
 def server_version(creds: Credentials) -> str | None:
-    """The Neo4j version reported by `dbms.components()`, or None when Bolt does not answer."""
+    """The Neo4j version reported by `dbms.components()`, or None when Bolt does not answer
+    (ProvisionError when it answers but rejects the password)."""
     try:
         with GraphDatabase.driver(creds.uri, auth=(creds.user, creds.password)) as driver:
             driver.verify_connectivity()  # fails at once; execute_query would retry for 30 s
             records, _, _ = driver.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v")
             return records[0]["v"]
+    except AuthError as exc:
+        raise password_rejected(creds) from exc
     except (ServiceUnavailable, OSError):
         return None
 
@@ -84,10 +95,7 @@ def wait_for_bolt(creds: Credentials, timeout: float, alive: Callable[[], bool] 
                 )
                 return records[0]["v"]
         except AuthError as exc:
-            raise ProvisionError(
-                f"Neo4j at {creds.uri} rejected the password from {creds.source}; "
-                "set NEO4J_PASSWORD to the right one or run `kgrec neo4j reset`."
-            ) from exc
+            raise password_rejected(creds) from exc
         except (ServiceUnavailable, OSError) as exc:
             last = exc
             time.sleep(0.5)

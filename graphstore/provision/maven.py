@@ -88,6 +88,11 @@ def java_major_version(java: str = "java") -> int:
     return int(match.group(2)) if major == 1 else major
 
 
+def unwritable(path: Path, exc: OSError) -> ProvisionError:
+    """The one-sentence error for a state directory kgrec cannot write (missing parent, a file, read-only)."""
+    return ProvisionError(f"Cannot write {path} ({exc.strerror}): set KGREC_STATE_DIR to a writable directory.")
+
+
 def managed_password(settings: Settings) -> tuple[str, str]:
     """(password, where it comes from) for a server kgrec manages: NEO4J_PASSWORD, else a generated one."""
     if settings.neo4j_password:
@@ -95,10 +100,13 @@ def managed_password(settings: Settings) -> tuple[str, str]:
     path = settings.password_file
     if path.exists():
         return path.read_text().strip(), str(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     password = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(24))
-    path.write_text(password + "\n")
-    path.chmod(0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(password + "\n")
+        path.chmod(0o600)
+    except OSError as exc:
+        raise unwritable(path, exc) from exc
     return password, str(path)
 
 
@@ -190,8 +198,20 @@ class MavenServer:
         return conf
 
     # ------------------------------------------------------------------ credentials
+    def initialised(self) -> bool:
+        """Whether the server's data exists (its initial password is set)."""
+        data = self.home / "data"
+        return (data / "dbms" / "auth.ini").exists() or (data / "databases" / "system").exists()
+
     def credentials(self) -> Credentials:
-        password, source = managed_password(self.settings)
+        """The managed server's credentials; a password is generated only for a server that has none yet."""
+        s = self.settings
+        if not s.neo4j_password and not s.password_file.exists() and self.initialised():
+            raise ProvisionError(
+                f"The password file {s.password_file} is gone but {self.home / 'data'} already has a password: "
+                "set NEO4J_PASSWORD to it, or `kgrec neo4j stop` and `kgrec neo4j reset` to start afresh."
+            )
+        password, source = managed_password(s)
         return Credentials(f"bolt://127.0.0.1:{self.settings.bolt_port}", self.settings.neo4j_user, password, source)
 
     # ------------------------------------------------------------------ process
@@ -203,7 +223,7 @@ class MavenServer:
         """Pid of our running server, or None (a stale pid file is removed)."""
         try:
             pid = int(self.pid_file.read_text().strip())
-        except (FileNotFoundError, ValueError):
+        except (OSError, ValueError):  # no pid file, or no usable state directory
             return None
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
@@ -230,10 +250,11 @@ class MavenServer:
                     "KGREC_BOLT_PORT / KGREC_HTTP_PORT."
                 )
         self.assemble()
-        self.write_config()
-        if not (self.home / "data" / "dbms" / "auth.ini").exists() and not (
-            self.home / "data" / "databases" / "system"
-        ).exists():
+        try:
+            self.write_config()
+        except OSError as exc:
+            raise unwritable(self.home, exc) from exc
+        if not self.initialised():
             # "--" ends the options: a password may start with "-"
             proc = self._java(ADMIN, "dbms", "set-initial-password", "--", creds.password)
             if proc.returncode != 0:

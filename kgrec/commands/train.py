@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from typing import Annotated
@@ -34,14 +35,50 @@ def _device(value: str) -> str:
     return value
 
 
+def _positive(value: float | None) -> float | None:
+    """--lr above 0 (torch's 'Invalid learning rate' came after the export and did not name the option)."""
+    if value is not None and not value > 0:
+        raise typer.BadParameter(f"{value} is not a positive number")
+    return value
+
+
+def registry_name(model: str) -> str:
+    """--model as a usage error when the registry has no such name (it was found only after the export)."""
+    from learner.models import resolve_name
+
+    try:
+        resolve_name(model)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    return model
+
+
+def _check_model(ctx: typer.Context, model: str) -> None:
+    """The model takes the options given: --dim for a model without embeddings, or --epochs/--lr/--patience for
+    one fitted without epochs (EASE, the blend, …), were silently ignored."""
+    from learner.models import MODELS, resolve_name
+
+    name = resolve_name(model)
+    cls = MODELS[name]
+    given = [p for p in ("dim", "epochs", "lr", "patience") if ctx.get_parameter_source(p).name == "COMMANDLINE"]
+    if "dim" in given and "dim" not in inspect.signature(cls.__init__).parameters:
+        raise typer.BadParameter(f"model {name!r} has no embedding dimension to set", param_hint="--dim")
+    if not cls.trainable and (epochwise := [p for p in given if p != "dim"]):
+        raise typer.BadParameter(f"model {name!r} is fitted without epochs; it has no use for it",
+                                 param_hint=f"--{epochwise[0]}")
+
+
 def train_command(
+    ctx: typer.Context,
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="An ingested dataset, e.g. movielens-100k.")],
-    model: Annotated[str, typer.Option("--model", "-m", help="Registry name: `kgrec models available`.")] = "lightgcn",
+    model: Annotated[str, typer.Option("--model", "-m", callback=registry_name,
+                                       help="Registry name: `kgrec models available`.")] = "lightgcn",
     split: Annotated[str, typer.Option(help="u1…u5, ua, ub, kgat (official), random or temporal.")] = "random",
     epochs: Annotated[int | None, typer.Option(min=1, help="Maximum epochs (model default when unset).")] = None,
     dim: Annotated[int, typer.Option(min=1, help="Embedding dimension.")] = 64,
-    lr: Annotated[float | None, typer.Option(help="Learning rate (model default when unset).")] = None,
-    patience: Annotated[int, typer.Option(help="Early stopping: evaluations without improvement.")] = 10,
+    lr: Annotated[float | None, typer.Option(callback=_positive, help="Learning rate (model default when unset).")]
+    = None,
+    patience: Annotated[int, typer.Option(min=1, help="Early stopping: evaluations without improvement.")] = 10,
     seed: Annotated[int, typer.Option(help="Random seed (split, init, sampling).")] = 0,
     device: Annotated[str, typer.Option(callback=_device, help="auto (CUDA when available), cpu or cuda[:N].")]
     = "auto",
@@ -56,11 +93,13 @@ def train_command(
     from graphstore.provision import ProvisionError
     from kgrec.training import TrainOptions, train_and_write
 
+    _check_model(ctx, model)
     settings = get_settings()
     options = TrainOptions(model=model, split=split, epochs=epochs, dim=dim, lr=lr, patience=patience, seed=seed,
                            device=device, params=_params(param))
-    with friendly_errors(ProvisionError, ExportError, ModelVersionError, ValueError, KeyError), \
+    with friendly_errors(ProvisionError, ExportError, ModelVersionError, ValueError, KeyError, OSError), \
             open_driver(settings) as driver:
+        settings.runs_dir.mkdir(parents=True, exist_ok=True)  # an unusable run directory fails before the export
         data = export_graph(driver, dataset)
         outcome = train_and_write(driver, data, options, keep=keep, runs_dir=settings.runs_dir,
                                   decide=None if activate else (lambda *_: False))
