@@ -37,7 +37,7 @@ class TrainOptions(BaseModel):
     epochs: int | None = None
     lr: float | None = None
     dim: int = 64
-    batch_size: int | None = None
+    batch_size: int | None = Field(None, ge=1)
     patience: int = Field(10, ge=1, description="validation checks without improvement before stopping")
     seed: int = 0
     device: str = "auto"

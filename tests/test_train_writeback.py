@@ -34,10 +34,12 @@ def test_export_round_trip_matches_the_publisher_files(ml100k_graph: Driver, dat
 def test_kgrec_train_writes_an_active_version_behind_a_vector_index(ml100k_graph: Driver, settings) -> None:
     before = {(m.name, m.version) for m in list_versions(ml100k_graph, ML)}
     result = CliRunner().invoke(app, ["train", "-d", ML, "-m", "bprmf", "--split", "u1", "--epochs", "2", "--dim", "16",
-                                      "--device", "cpu"], env=_env(settings))
+                                      "--device", "cpu", "-p", "batch_size=4096", "-p", "reg=0.001"],
+                                env=_env(settings))
     assert result.exit_code == 0, result.output
     mv = active_version(ml100k_graph, ML)
     assert (mv.name, mv.version) not in before and mv.name == "bprmf" and mv.dim == 16
+    assert mv.params["batch_size"] == 4096 and mv.params["model_kwargs"]["reg"] == 0.001  # batch_size was a TypeError
     assert "test/ndcg@20" in mv.metrics and f"bprmf v{mv.version} (active)" in result.output
     counts = ml100k_graph.execute_query(
         "MATCH (n) WHERE n[$p] IS NOT NULL RETURN labels(n)[0] AS label, count(n) AS c ORDER BY label",
@@ -102,6 +104,17 @@ def test_train_refuses_options_it_cannot_honour_before_any_work(args: list[str])
     All are usage errors now."""
     result = CliRunner().invoke(app, ["train", "-d", "no-such-dataset", *args])
     assert result.exit_code == 2 and args[0] in result.output, result.output
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["-p", "nosuch=1"], "takes no nosuch"), (["-p", "dim=32"], "--dim"), (["-p", "epochs=3"], "--epochs"),
+    (["-p", "batch_size=0"], "batch_size must be a positive integer"), (["-p", "batch_size=abc"], "batch_size"),
+])
+def test_bad_model_arguments_are_usage_errors(args: list[str], words: str) -> None:
+    """An unknown --param key was ValueError after the export; one with its own option (dim, epochs, …) or
+    batch_size was a TypeError traceback (passed twice to the trainer)."""
+    result = CliRunner().invoke(app, ["train", "-d", "no-such-dataset", "-m", "bprmf", *args])
+    assert result.exit_code == 2 and "--param" in result.output and words in result.output, result.output
 
 
 def test_evaluate_scores_the_model_it_is_asked_for(ml100k_model: Driver, settings) -> None:
