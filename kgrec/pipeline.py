@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kgrec.settings import Settings
-from kgrec.training import TrainOptions, evaluate_embeddings, train_and_write
+from kgrec.training import TrainOptions, check_params, evaluate_embeddings, train_and_write
 from learner.metrics import DEFAULT_KS, RANKING_METRICS
 from learner.models import resolve_name
 
@@ -70,7 +70,7 @@ class PipelineConfig(BaseModel):
     @field_validator("train")
     @classmethod
     def _known_model(cls, train: TrainOptions) -> TrainOptions:
-        resolve_name(train.model)  # refused at load, not after the ingest and the export
+        check_params(train.model, train.params)  # refused at load, not after the ingest and the export
         return train
 
     @classmethod

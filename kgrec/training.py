@@ -3,6 +3,7 @@ and by the pipeline). The learner works on tensors only; this module joins it to
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from torch_geometric.data import HeteroData
 from graphstore.models import write_model_version
 from learner.evaluate import known_pairs
 from learner.metrics import ranking_metrics
+from learner.models import MODELS, resolve_name
 from learner.splits import Split, make_split
 from learner.train import TrainResult, train
 
@@ -43,6 +45,26 @@ class TrainOptions(BaseModel):
     device: str = "auto"
     params: dict[str, Any] = Field(default_factory=dict, description="model-specific keyword arguments")
     warm_start: bool = Field(True, description="start from the active version's embeddings where the model allows")
+
+
+TRAIN_PARAMS = ("weight_decay", "eval_every", "monitor", "valid_frac")  # learner.train options TrainOptions lacks
+
+
+def check_params(model: str, params: dict[str, Any]) -> None:
+    """`params` hold only the model's constructor arguments and TRAIN_PARAMS (ValueError naming the others): a
+    key TrainOptions sets itself (dim, epochs, batch_size, …) reached the trainer twice, a TypeError, and an unknown
+    one failed only after the export."""
+    cls = MODELS[resolve_name(model)]
+    own = [name for name in TrainOptions.model_fields if name != "params"]
+    for key in params:
+        if key in own:
+            raise ValueError(f"{key} has its own option (--{key.replace('_', '-')}, or train.{key} in a pipeline "
+                             "config), not a model argument")
+    allowed = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "num_users", "num_items",
+                                                                                  *own)]
+    if unknown := sorted(set(params) - {*allowed, *TRAIN_PARAMS}):
+        raise ValueError(f"model {model!r} takes no {', '.join(unknown)}; its arguments are {allowed}, and training "
+                         f"takes {', '.join(TRAIN_PARAMS)}")
 
 
 @dataclass

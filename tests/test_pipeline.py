@@ -147,6 +147,10 @@ def test_a_killed_run_leaves_the_active_model_serving(ml100k_model: Driver, run_
     ('dataset = "movielens-100k"\n[gate]\nmetric = "ndcg@50"\n', "'ndcg@50' is not a metric the gate can compare"),
     ('dataset = "movielens-100k"\n[gate]\nmetric = "rmse"\n', "'rmse' is not a metric the gate can compare"),
     ('dataset = "movielens-100k"\n[train]\npatience = 0\n', "train.patience"),
+    # a model argument the model does not take failed after the export; one with its own setting was a TypeError
+    ('dataset = "movielens-100k"\n[train]\nmodel = "bprmf"\nparams = {regg = 0.1}\n', "takes no regg"),
+    ('dataset = "movielens-100k"\n[train]\nparams = {dim = 8}\n', "dim has its own option"),
+    ('dataset = "movielens-100k"\n[train]\nbatch_size = 0\n', "train.batch_size"),
 ])
 def test_a_bad_config_is_a_one_line_error(tmp_path: Path, text: str, words: str) -> None:
     """Neither a TOML syntax error nor an invalid field ends in a traceback; the TOML error names the file."""

@@ -12,8 +12,6 @@ import typer
 from kgrec.errors import friendly_errors
 from kgrec.settings import get_settings
 
-OWN_OPTIONS = ("dim", "epochs", "lr", "patience", "seed", "device", "split")  # not --param keys
-TRAIN_PARAMS = ("batch_size", "weight_decay", "eval_every", "monitor", "valid_frac")  # learner.train's other options
 models_app = typer.Typer(help="List and activate model versions stored in Neo4j.", no_args_is_help=True)
 
 
@@ -59,21 +57,15 @@ def _check_model(ctx: typer.Context, model: str, params: dict[str, object]) -> N
     """The model takes the options given: --dim for a model without embeddings, or --epochs/--lr/--patience for
     one fitted without epochs (EASE, the blend, …), were silently ignored; an unknown --param key was found only
     after the export."""
+    from kgrec.training import check_params
     from learner.models import MODELS, resolve_name
 
     name = resolve_name(model)
     cls = MODELS[name]
-    for key in params:
-        if key in OWN_OPTIONS:
-            raise typer.BadParameter(f"{key} has its own option: --{key.replace('_', '-')}", param_hint="--param")
-    allowed = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "num_users", "num_items",
-                                                                                  *OWN_OPTIONS)]
-    size = params.get("batch_size", 1)
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise typer.BadParameter(f"batch_size must be a positive integer, got {size!r}", param_hint="--param")
-    if unknown := sorted(set(params) - {*allowed, *TRAIN_PARAMS}):
-        raise typer.BadParameter(f"model {name!r} takes no {', '.join(unknown)}; its arguments are {allowed}, and "
-                                 f"training takes {', '.join(TRAIN_PARAMS)}", param_hint="--param")
+    try:
+        check_params(name, params)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--param") from exc
     given = [p for p in ("dim", "epochs", "lr", "patience") if ctx.get_parameter_source(p).name == "COMMANDLINE"]
     if "dim" in given and "dim" not in inspect.signature(cls.__init__).parameters:
         raise typer.BadParameter(f"model {name!r} has no embedding dimension to set", param_hint="--dim")
@@ -108,10 +100,13 @@ def train_command(
     from kgrec.training import TrainOptions, train_and_write
 
     params = _params(param)
+    batch_size = params.pop("batch_size", None)  # a TrainOptions field, as a --param for want of its own option
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
+        raise typer.BadParameter(f"batch_size must be a positive integer, got {batch_size!r}", param_hint="--param")
     _check_model(ctx, model, params)
     settings = get_settings()
     options = TrainOptions(model=model, split=split, epochs=epochs, dim=dim, lr=lr, patience=patience, seed=seed,
-                           device=device, batch_size=params.pop("batch_size", None), params=params)
+                           device=device, batch_size=batch_size, params=params)
     with friendly_errors(ProvisionError, ExportError, ModelVersionError, ValueError, KeyError, OSError), \
             open_driver(settings) as driver:
         settings.runs_dir.mkdir(parents=True, exist_ok=True)  # an unusable run directory fails before the export
