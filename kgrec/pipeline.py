@@ -69,8 +69,8 @@ class PipelineConfig(BaseModel):
 
     @field_validator("train")
     @classmethod
-    def _known_model(cls, train: TrainOptions) -> TrainOptions:
-        check_params(train.model, train.params)  # refused at load, not after the ingest and the export
+    def _trainable(cls, train: TrainOptions) -> TrainOptions:
+        check_params(train.model, train.params)  # a model and arguments refused at load, not after the export
         return train
 
     @classmethod
