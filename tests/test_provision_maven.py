@@ -96,15 +96,23 @@ def test_failed_maven_fetch_is_reported(tmp_path: Path) -> None:
         srv.assemble()
 
 
+def test_status_of_a_server_never_started_creates_nothing(tmp_path: Path) -> None:
+    """`kgrec neo4j status` on a fresh machine created the state directory and generated a password file."""
+    settings = Settings(neo4j_uri=None, neo4j_password=None, state_dir=tmp_path / "state")
+    status = MavenServer(settings).status()
+    assert not status.running and status.credentials_source is None
+    assert not (tmp_path / "state").exists()
+
+
 def test_a_state_directory_that_cannot_be_written_says_so(tmp_path: Path) -> None:
     """A state directory that is a file (or read-only, or under one) was a FileExistsError traceback from
     `kgrec neo4j status`, `start` and `stop`."""
     blocked = tmp_path / "state"
     blocked.write_text("a file where the state directory should be")
     srv = MavenServer(Settings(neo4j_uri=None, neo4j_password=None, state_dir=blocked))
-    for call in (srv.status, srv.start):
-        with pytest.raises(ProvisionError, match=r"Cannot write .*: set KGREC_STATE_DIR to a writable directory"):
-            call()
+    with pytest.raises(ProvisionError, match=r"Cannot write .*: set KGREC_STATE_DIR to a writable directory"):
+        srv.start()
+    assert not srv.status().running  # status only reads
     srv.stop()  # nothing of ours can run there: nothing to stop
     with socket.socket() as probe:  # free ports, so that start gets as far as writing the configuration
         probe.bind(("127.0.0.1", 0))

@@ -93,13 +93,21 @@ def unwritable(path: Path, exc: OSError) -> ProvisionError:
     return ProvisionError(f"Cannot write {path} ({exc.strerror}): set KGREC_STATE_DIR to a writable directory.")
 
 
-def managed_password(settings: Settings) -> tuple[str, str]:
-    """(password, where it comes from) for a server kgrec manages: NEO4J_PASSWORD, else a generated one."""
+def stored_password(settings: Settings) -> tuple[str, str] | None:
+    """(password, where it comes from) when NEO4J_PASSWORD is set or one was generated already; creates nothing."""
     if settings.neo4j_password:
         return settings.neo4j_password, "NEO4J_PASSWORD"
     path = settings.password_file
     if path.exists():
         return path.read_text().strip(), str(path)
+    return None
+
+
+def managed_password(settings: Settings) -> tuple[str, str]:
+    """(password, where it comes from) for a server kgrec manages: NEO4J_PASSWORD, else a generated one."""
+    if stored := stored_password(settings):
+        return stored
+    path = settings.password_file
     password = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(24))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -203,15 +211,19 @@ class MavenServer:
         data = self.home / "data"
         return (data / "dbms" / "auth.ini").exists() or (data / "databases" / "system").exists()
 
-    def credentials(self) -> Credentials:
-        """The managed server's credentials; a password is generated only for a server that has none yet."""
+    def _stored_password(self) -> tuple[str, str] | None:
+        """`stored_password`, or the one-sentence error when the data has a password but its file is gone."""
         s = self.settings
         if not s.neo4j_password and not s.password_file.exists() and self.initialised():
             raise ProvisionError(
                 f"The password file {s.password_file} is gone but {self.home / 'data'} already has a password: "
                 "set NEO4J_PASSWORD to it, or `kgrec neo4j stop` and `kgrec neo4j reset` to start afresh."
             )
-        password, source = managed_password(s)
+        return stored_password(s)
+
+    def credentials(self) -> Credentials:
+        """The managed server's credentials; a password is generated only for a server that has none yet."""
+        password, source = self._stored_password() or managed_password(self.settings)
         return Credentials(f"bolt://127.0.0.1:{self.settings.bolt_port}", self.settings.neo4j_user, password, source)
 
     # ------------------------------------------------------------------ process
@@ -278,12 +290,14 @@ class MavenServer:
         self.pid_file.unlink(missing_ok=True)
 
     def status(self) -> ServerStatus:
-        creds = self.credentials()
+        """Read-only: a server never started gets no state directory or password from being asked about."""
         pid = self.pid()
         browser = f"http://127.0.0.1:{self.settings.http_port}/browser/"
         if pid is None:
+            stored = self._stored_password()
             return ServerStatus(self.backend, False, f"not running (home {self.home})",
-                                creds.uri, browser, creds.source)
+                                f"bolt://127.0.0.1:{self.settings.bolt_port}", browser, stored and stored[1])
+        creds = self.credentials()
         version = server_version(creds)
         detail = f"pid {pid}, " + (f"Neo4j {version}" if version else "process alive but Bolt not answering")
         return ServerStatus(self.backend, version is not None, detail, creds.uri, browser, creds.source, version)

@@ -8,7 +8,7 @@ from typing import Literal
 from graphstore.provision.base import ProvisionError, Server
 from graphstore.provision.docker import DockerServer, docker_engine_available
 from graphstore.provision.external import ExternalServer
-from graphstore.provision.maven import MavenServer, managed_password
+from graphstore.provision.maven import MavenServer
 from kgrec.settings import Settings
 
 Backend = Literal["external", "docker", "maven"]
@@ -33,5 +33,5 @@ def resolve_server(settings: Settings, docker_available: Callable[[], bool] = do
     if backend == "external":
         return ExternalServer(settings)
     if backend == "docker":
-        return DockerServer(settings, managed_password(settings))
+        return DockerServer(settings)
     return MavenServer(settings)

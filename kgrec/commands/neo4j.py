@@ -38,15 +38,17 @@ def stop() -> None:
 @neo4j_app.command()
 def status() -> None:
     """Say whether the server runs, where Bolt and Browser are, and where the credentials come from."""
+    settings = get_settings()
     with friendly_errors(ProvisionError):
-        st = resolve_server(get_settings()).status()
+        st = resolve_server(settings).status()
     typer.echo(f"backend:      {st.backend}")
     typer.echo(f"running:      {'yes' if st.running else 'no'} ({st.detail})")
     typer.echo(f"bolt:         {st.bolt_uri}")
     if st.browser_url:
         typer.echo(f"browser:      {st.browser_url}")
     typer.echo("user:         neo4j")
-    typer.echo(f"password:     from {st.credentials_source}")
+    typer.echo(f"password:     from {st.credentials_source}" if st.credentials_source else
+               f"password:     none yet (`kgrec neo4j start` generates one into {settings.password_file})")
     raise typer.Exit(0 if st.running else 3)
 
 
