@@ -75,7 +75,6 @@ class IngestReport:
         self.nodes_created = writer.counts.nodes_created
         self.relationships_created = writer.counts.relationships_created
         self.seconds = time.perf_counter() - started
-        log.info("%s", self.summary())
         return self
 
     @property

@@ -151,6 +151,7 @@ def run_pipeline(config: PipelineConfig, settings: Settings) -> PipelineReport:
                 t = time.monotonic()
                 ingested = ingest_dataset(driver, config.dataset, config.ingest.data_dir or settings.data_dir,
                                           progress=False)
+                log.info("%s", ingested.summary())  # `kgrec ingest` prints it; a scheduled run logs it
                 report.step("ingest", t, mode=ingested.mode, loaded=ingested.loaded, skipped=ingested.skipped)
             t = time.monotonic()
             data = export_graph(driver, config.dataset)
