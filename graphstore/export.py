@@ -31,7 +31,7 @@ from graphstore.cypher_files import load_cypher
 log = logging.getLogger(__name__)
 
 READERS = 2  # sessions reading interaction batches at once
-QUERIES = ("dataset", "users", "items", "item_nodes", "interactions", "knowledge", "entities", "entity_links",
+QUERIES = ("users", "items", "item_nodes", "interactions", "knowledge", "entities", "entity_links",
            "social", "user_nodes")
 
 
@@ -62,13 +62,24 @@ def _node_map(nodes: list[int], to_tensor: np.ndarray) -> Callable[[list[int]], 
     return lambda query: padded[index.get_indexer(np.asarray(query, dtype=np.int64))]
 
 
+def _metadata(driver: Driver, dataset: str, database: str) -> dict:
+    meta = _one(driver, load_cypher("export/dataset"), {"dataset": dataset}, database)
+    if not meta:
+        raise ExportError(f"dataset {dataset!r} is not in Neo4j; run `kgrec ingest {dataset}` first")
+    return meta
+
+
+def official_splits(driver: Driver, dataset: str, database: str = "neo4j") -> list[str]:
+    """The official split names stored with a dataset (ExportError when it is not in Neo4j), to check a split name
+    before an export."""
+    return list(_metadata(driver, dataset, database).get("split_names") or [])
+
+
 def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social: bool = True,
                  database: str = "neo4j", batch_users: int = 20_000) -> HeteroData:
     """Export one dataset as a `HeteroData` (see the module docstring for its contract)."""
     q = {name: load_cypher(f"export/{name}") for name in QUERIES}
-    meta = _one(driver, q["dataset"], {"dataset": dataset}, database)
-    if not meta:
-        raise ExportError(f"dataset {dataset!r} is not in Neo4j; run `kgrec ingest {dataset}` first")
+    meta = _metadata(driver, dataset, database)
     splits: list[str] = list(meta.get("split_names") or [])
 
     user_ids = _one(driver, q["users"], {"dataset": dataset}, database)["ids"]

@@ -130,6 +130,14 @@ def test_evaluate_scores_the_model_it_is_asked_for(ml100k_model: Driver, setting
     assert alone.exit_code == 2 and "--model" in alone.output, alone.output
 
 
+def test_a_split_the_dataset_lacks_is_a_usage_error(ml100k_model: Driver, settings) -> None:
+    """`--split u6`, or another dataset's official split, failed only after the export."""
+    for command in (["train", "-m", "bprmf"], ["evaluate"]):
+        result = CliRunner().invoke(app, [*command, "-d", ML, "--split", "kgat"], env=_env(settings))
+        output = " ".join(result.output.replace("│", " ").split())
+        assert result.exit_code == 2 and "has no split 'kgat'; it has u1, u2" in output, result.output
+
+
 def test_demo_refuses_a_model_it_cannot_serve(ml100k_model: Driver, settings, tmp_path) -> None:
     """`kgrec demo --model nope` was a traceback after the ingest and export; `--model ease` printed
     "ease vNone trained and active" and went on to serve an API without that model."""

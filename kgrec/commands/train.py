@@ -5,12 +5,15 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kgrec.errors import friendly_errors
 from kgrec.settings import get_settings
+
+if TYPE_CHECKING:
+    from neo4j import Driver
 
 models_app = typer.Typer(help="List and activate model versions stored in Neo4j.", no_args_is_help=True)
 
@@ -74,6 +77,17 @@ def _check_model(ctx: typer.Context, model: str, params: dict[str, object]) -> N
                                  param_hint=f"--{epochwise[0]}")
 
 
+def check_split(driver: Driver, dataset: str, split: str) -> None:
+    """--split names a split the dataset has (a typo such as u6 was found only after the export)."""
+    from graphstore.export import official_splits
+    from learner.splits import GENERATED_SPLITS
+
+    available = [*official_splits(driver, dataset), *GENERATED_SPLITS]
+    if split not in available:
+        raise typer.BadParameter(f"dataset {dataset!r} has no split {split!r}; it has {', '.join(available)}",
+                                 param_hint="--split")
+
+
 def train_command(
     ctx: typer.Context,
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="An ingested dataset, e.g. movielens-100k.")],
@@ -110,6 +124,7 @@ def train_command(
     with friendly_errors(ProvisionError, ExportError, ModelVersionError, ValueError, KeyError, OSError), \
             open_driver(settings) as driver:
         settings.runs_dir.mkdir(parents=True, exist_ok=True)  # an unusable run directory fails before the export
+        check_split(driver, dataset, split)
         data = export_graph(driver, dataset)
         outcome = train_and_write(driver, data, options, keep=keep, runs_dir=settings.runs_dir,
                                   decide=None if activate else (lambda *_: False))
@@ -152,6 +167,7 @@ def evaluate_command(
             mv = get_version(driver, dataset, name, version)
         if mv is None:
             raise ModelVersionError(f"no such model version for {dataset!r}: run `kgrec train` or `kgrec models list`")
+        check_split(driver, dataset, split)
         data = export_graph(driver, dataset, knowledge=False, social=False)
         metrics = evaluate_embeddings(data, make_split(data, split, seed=seed), load_embeddings(driver, mv, "User"),
                                       load_embeddings(driver, mv, "Item"), mv.similarity)
