@@ -18,6 +18,7 @@ from pykeen.triples import CoreTriplesFactory
 from torch import Tensor
 
 from learner.data import knowledge_edges
+from learner.optim import adam
 
 if TYPE_CHECKING:  # learner.models imports this module
     from learner.models.base import TrainGraph
@@ -71,7 +72,7 @@ def make_kge(name: str, kg: KGTriples, dim: int, seed: int, device: torch.device
                                         num_relations=len(kg.relations))
     extra = {"scoring_fct_norm": 2} if key == "transe" else {}
     model = KGE_MODELS[key](triples_factory=factory, embedding_dim=dim, random_seed=seed, **extra).to(device)
-    loop = SLCWATrainingLoop(model=model, triples_factory=factory, optimizer="adam", optimizer_kwargs={"lr": lr},
+    loop = SLCWATrainingLoop(model=model, triples_factory=factory, optimizer=adam(model, lr, 0.0),
                              negative_sampler_kwargs={"num_negs_per_pos": num_negatives})
     return model, loop, factory
 
