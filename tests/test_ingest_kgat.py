@@ -82,3 +82,22 @@ def test_bounded_ingest_with_kg(db: Driver, data_dir: Path, tmp_path: Path) -> N
     assert one("MATCH (:Book {dataset: $ds, id: '1'})-[:LABEL]->(e) RETURN e.uri") == "urn:kgrec:kgat:entity:59314"
     assert one("MATCH (:Book {dataset: $ds, id: '0'})-[:TYPE]->(e) RETURN e.uri") == (
         "http://rdf.freebase.com/ns/book.written_work")
+
+
+def test_appended_test_rows_are_checked_against_both_files(data_dir: Path, tmp_path: Path) -> None:
+    """An append run reads KGAT's unchanged train.txt and the old part of test.txt without yielding them, so only
+    the appended test rows are written, and one repeating a training pair is a duplicate as in a full run."""
+    spec = get(DS)
+    paths = resolve_files(spec, data_dir, tmp_path)
+    (tmp_path / "train.txt").write_text("0 1 2\n1 3\n")
+    (tmp_path / "test.txt").write_text("0 4\n")
+    old_test = (tmp_path / "test.txt").stat().st_size
+    with (tmp_path / "test.txt").open("a") as fh:
+        fh.write("0 2 5\n1 4\n")  # (0, 2) is a training pair
+    paths |= {"train": tmp_path / "train.txt", "test": tmp_path / "test.txt"}
+    starts = {"train": (tmp_path / "train.txt").stat().st_size, "test": old_test}
+    q = Quarantine(None)
+    rows = [(row["u"], row["i"], row["t"]) for section in spec.parser(Inputs(paths, starts), q)
+            if section.kind == "interactions" for row in section.rows]
+    assert rows == [("0", "5", ["kgat"]), ("1", "4", ["kgat"])]
+    assert [str(r) for r in q.samples] == ["test.txt:2: duplicate: (0, 2)"]
