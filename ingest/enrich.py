@@ -66,13 +66,15 @@ def enrich_from_sparql(
     timeout: float = 60.0,
     min_interval: float = 1.0,
     retries: int = 3,
+    max_rows: int = 10_000,
 ) -> IngestReport:
     """Add (:Item)-[:REL {predicate}]->(:Entity {uri, name}) for `dataset`'s items with a `uri`, from SPARQL.
 
     Politely: at most one query per `min_interval` seconds; a timeout, a refused connection, HTTP 429 or 5xx is
     retried `retries` times after a growing pause (`Retry-After` when the endpoint sends one); each valid answer is
     cached under `cache_dir/sparql` (default KGREC_CACHE_DIR), so a re-run, or a run after a failed one, asks only
-    what it has no answer for.
+    what it has no answer for. An answer of `max_rows` rows or more may have been cut at the endpoint's result limit
+    (DBpedia's is 10,000): its batch is asked again in halves.
     """
     settings = get_settings()
     endpoint = endpoint or DEFAULT_ENDPOINT
@@ -91,7 +93,8 @@ def enrich_from_sparql(
     uris = sorted(items_by_uri)
     results = count(1)  # numbers the endpoint's result rows across batches, for the quarantine
     with httpx.Client(timeout=timeout, headers={"Accept": "application/sparql-results+json"}) as client:
-        sparql = Endpoint(client, endpoint, (cache_dir or settings.cache_dir) / "sparql", min_interval, retries)
+        sparql = Endpoint(client, endpoint, (cache_dir or settings.cache_dir) / "sparql", min_interval, retries,
+                          max_rows)
         for start in tqdm(range(0, len(uris), batch), desc=f"{dataset} sparql", unit=" batches",
                           disable=not progress, leave=False):
             chunk = [u for u in uris[start:start + batch] if _valid(u, q)]
@@ -116,9 +119,11 @@ class Endpoint:
     """A SPARQL endpoint asked politely: queries spaced by `min_interval` seconds, transient failures retried with
     a growing pause, valid answers cached on disk (one JSON file per endpoint and query)."""
 
-    def __init__(self, client: httpx.Client, url: str, cache: Path, min_interval: float, retries: int) -> None:
+    def __init__(
+        self, client: httpx.Client, url: str, cache: Path, min_interval: float, retries: int, max_rows: int
+    ) -> None:
         self.client, self.url, self.cache = client, url, cache
-        self.min_interval, self.retries = min_interval, retries
+        self.min_interval, self.retries, self.max_rows = min_interval, retries, max_rows
         self._last = -math.inf  # monotonic time of the last request
 
     def bindings(self, query: str) -> list[Any]:
@@ -201,8 +206,17 @@ def _select(
     if not subjects:
         return
     query = QUERY.format(subjects=" ".join(f"<{s}>" for s in subjects), predicates=" ".join(f"<{p}>" for p in types))
+    found = sparql.bindings(query)
+    if len(found) >= sparql.max_rows:  # perhaps cut at the endpoint's result limit
+        if len(subjects) > 1:
+            half = len(subjects) // 2
+            yield from _select(sparql, subjects[:half], types, q, numbers)
+            yield from _select(sparql, subjects[half:], types, q, numbers)
+            return
+        log.warning("SPARQL answer for %s has %d rows, the endpoint's limit: some may be missing", subjects[0],
+                    len(found))
     asked = set(subjects)
-    for b in sparql.bindings(query):
+    for b in found:
         n = next(numbers)
         try:
             s, p = b["s"]["value"], b["p"]["value"]

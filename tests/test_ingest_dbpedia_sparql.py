@@ -261,3 +261,18 @@ def test_hostile_results_are_quarantined_and_labels_stored_verbatim(
         uri="http://dbpedia.org/resource/Evil_Director").records]
     assert names == [label]
     assert films.execute_query("MATCH (i:Item {dataset: 'my-films'}) RETURN count(i)").records[0][0] == 3
+
+
+def test_an_answer_at_the_row_limit_is_asked_again_in_halves(films: Driver, sparql_endpoint: str,
+                                                              tmp_path: Path) -> None:
+    """An endpoint cuts answers at its result limit without saying so (DBpedia: 10,000 rows): a batch whose answer
+    reaches `max_rows` is split until each answer is under it, so no triple is lost."""
+    proxy = Proxy(sparql_endpoint, [])
+    try:
+        report = enrich_from_sparql(films, "my-films", proxy.url, **{**POLITE, "batch": 2, "min_interval": 0.0},
+                                    max_rows=3, state_dir=tmp_path, cache_dir=tmp_path / "cache")
+    finally:
+        proxy.close()
+    # Creme and Heat together: 4 rows ≥ 3, asked again as Creme (1 row) and Heat (3 rows: alone, kept with a warning)
+    assert len(proxy.arrivals) == 3
+    assert report.loaded == {"dbpedia (sparql)": 4, "entity labels": 1}
