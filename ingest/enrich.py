@@ -157,11 +157,12 @@ class Endpoint:
             except httpx.TransportError as exc:  # timeouts, refused or dropped connections
                 problem = f"{type(exc).__name__} {exc}".strip()
             else:
-                if resp.status_code != 429 and resp.status_code < 500:
-                    if resp.is_error:
-                        raise SparqlError(f"SPARQL query to {self.url} failed: HTTP {resp.status_code} "
-                                          f"{resp.text[:200]!r}")
+                if resp.is_success:
                     return resp.content
+                if resp.status_code != 429 and resp.status_code < 500:  # a wrong URL or query: asking again won't help
+                    moved = f" (moved to {resp.headers['location']})" if resp.has_redirect_location else ""
+                    raise SparqlError(f"SPARQL query to {self.url} failed: HTTP {resp.status_code}{moved} "
+                                      f"{resp.text[:200]!r}")
                 problem = f"HTTP {resp.status_code}"
                 pause = _retry_after(resp, pause)
             if attempt < self.retries:

@@ -121,7 +121,7 @@ def test_enrichment_errors_are_clear(db: Driver, sparql_endpoint: str, tmp_path:
 
 class Proxy:
     """A loopback HTTP server in front of the real Fuseki: it answers the first POSTs from a script of faults
-    (`503`, `429`, `hang`, or a literal body to send as SPARQL JSON with status 200), then forwards to Fuseki.
+    (`503`, `429`, `301`, `hang`, or a literal body to send as SPARQL JSON with status 200), then forwards to Fuseki.
     It notes when each request arrived."""
 
     def __init__(self, upstream: str, script: list[str | bytes]) -> None:
@@ -138,6 +138,9 @@ class Proxy:
                     return
                 if fault in ("503", "429"):
                     self._send(int(fault), b"busy", "text/plain", {"Retry-After": "0.2"} if fault == "429" else {})
+                    return
+                if fault == "301":
+                    self._send(301, b"", "text/html", {"Location": "https://elsewhere.example/sparql"})
                     return
                 if isinstance(fault, bytes):
                     self._send(200, fault, "application/sparql-results+json")
@@ -202,6 +205,7 @@ def test_transient_failures_are_retried_politely_and_answers_cached(
 @pytest.mark.parametrize(("script", "message", "asked"), [
     (["503"] * 4, r"failed after 4 attempt\(s\): HTTP 503", 4),
     (["hang"] * 4, r"failed after 4 attempt\(s\): ReadTimeout", 4),
+    (["301"], r"failed: HTTP 301 \(moved to https://elsewhere\.example/sparql\)", 1),
     ([b"<html>Service Unavailable</html>"], "not SPARQL JSON results", 1),
     ([b"[]"], "not SPARQL JSON results", 1),
     ([b'{"results": {"bindings": "no"}}'], "not SPARQL JSON results", 1),
