@@ -172,11 +172,13 @@ class Endpoint:
 
 
 def _retry_after(resp: httpx.Response, default: float) -> float:
-    """The endpoint's Retry-After in seconds (at most MAX_RETRY_AFTER_S), else `default`."""
+    """The endpoint's Retry-After in seconds (at most MAX_RETRY_AFTER_S), else `default` (also for an HTTP date, a
+    negative number or nan)."""
     try:
-        return min(float(resp.headers.get("retry-after", "")), MAX_RETRY_AFTER_S)
+        seconds = float(resp.headers.get("retry-after", ""))
     except ValueError:
         return default
+    return min(seconds, MAX_RETRY_AFTER_S) if seconds >= 0 else default
 
 
 def _bindings(body: bytes) -> list[Any]:

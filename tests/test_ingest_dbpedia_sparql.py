@@ -139,6 +139,9 @@ class Proxy:
                 if fault in ("503", "429"):
                     self._send(int(fault), b"busy", "text/plain", {"Retry-After": "0.2"} if fault == "429" else {})
                     return
+                if fault in ("429 -5", "429 nan"):  # a Retry-After no one can wait for
+                    self._send(429, b"busy", "text/plain", {"Retry-After": fault.split()[1]})
+                    return
                 if fault == "301":
                     self._send(301, b"", "text/html", {"Location": "https://elsewhere.example/sparql"})
                     return
@@ -186,17 +189,17 @@ def knowledge(driver: Driver) -> int:
 def test_transient_failures_are_retried_politely_and_answers_cached(
     films: Driver, sparql_endpoint: str, tmp_path: Path
 ) -> None:
-    proxy = Proxy(sparql_endpoint, ["503", "hang", "429"])
+    proxy = Proxy(sparql_endpoint, ["503", "hang", "429", "429 -5", "429 nan"])
     try:
-        kw = {**POLITE, "state_dir": tmp_path, "cache_dir": tmp_path / "cache"}
+        kw = {**POLITE, "retries": 5, "state_dir": tmp_path, "cache_dir": tmp_path / "cache"}
         report = enrich_from_sparql(films, "my-films", proxy.url, **kw)
         assert report.loaded == {"dbpedia (sparql)": 4, "entity labels": 1}  # as if nothing had failed
-        assert len(proxy.arrivals) == 3 + 2  # three faults, then one answer per item IRI (batch=1)
+        assert len(proxy.arrivals) == 5 + 2  # five faults, then one answer per item IRI (batch=1)
         gaps = [b - a for a, b in zip(proxy.arrivals, proxy.arrivals[1:], strict=False)]
         assert min(gaps) >= 0.3 * 0.95, gaps  # never faster than min_interval, retries included
 
         again = enrich_from_sparql(films, "my-films", proxy.url, **kw)
-        assert len(proxy.arrivals) == 5  # every answer came from the cache
+        assert len(proxy.arrivals) == 7  # every answer came from the cache
         assert again.loaded == report.loaded and again.relationships_created == 0
     finally:
         proxy.close()
