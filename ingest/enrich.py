@@ -8,17 +8,23 @@ input row.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import math
 import time
 from collections.abc import Iterator
+from itertools import count
 from pathlib import Path
+from typing import Any
 
 import httpx
 from neo4j import Driver
+from tqdm import tqdm
 
 from graphstore.schema import apply_schema
 from graphstore.writer import GraphWriter
-from ingest.knowledge import DBO, DCT, BadPredicate, entity_name, relationship_type
+from ingest.knowledge import DBO, DCT, entity_name, relationship_type
 from ingest.quarantine import Quarantine
 from ingest.records import Row, Section
 from ingest.run import IngestReport, write_section
@@ -27,6 +33,7 @@ from kgrec.settings import get_settings
 
 log = logging.getLogger(__name__)
 DEFAULT_ENDPOINT = "https://dbpedia.org/sparql"
+MAX_RETRY_AFTER_S = 300.0
 DEFAULT_PROPERTIES = (
     *(DBO + p for p in ("director", "starring", "writer", "producer", "distributor", "cinematography",
                         "musicComposer", "editing", "author", "publisher", "literaryGenre", "series", "genre",
@@ -54,10 +61,21 @@ def enrich_from_sparql(
     batch: int = 50,
     progress: bool = True,
     state_dir: Path | None = None,
+    cache_dir: Path | None = None,
     database: str | None = None,
     timeout: float = 60.0,
+    min_interval: float = 1.0,
+    retries: int = 3,
+    max_rows: int = 10_000,
 ) -> IngestReport:
-    """Add (:Item)-[:REL {predicate}]->(:Entity {uri, name}) for `dataset`'s items with a `uri`, from SPARQL."""
+    """Add (:Item)-[:REL {predicate}]->(:Entity {uri, name}) for `dataset`'s items with a `uri`, from SPARQL.
+
+    Politely: at most one query per `min_interval` seconds; a timeout, a refused connection, HTTP 429 or 5xx is
+    retried `retries` times after a growing pause (`Retry-After` when the endpoint sends one); each valid answer is
+    cached under `cache_dir/sparql` (default KGREC_CACHE_DIR), so a re-run, or a run after a failed one, asks only
+    what it has no answer for. An answer of `max_rows` rows or more may have been cut at the endpoint's result limit
+    (DBpedia's is 10,000): its batch is asked again in halves.
+    """
     settings = get_settings()
     endpoint = endpoint or DEFAULT_ENDPOINT
     database = database or settings.neo4j_database
@@ -73,13 +91,15 @@ def enrich_from_sparql(
     triples: list[Row] = []
     names: dict[str, str] = {}
     uris = sorted(items_by_uri)
+    results = count(1)  # numbers the endpoint's result rows across batches, for the quarantine
     with httpx.Client(timeout=timeout, headers={"Accept": "application/sparql-results+json"}) as client:
-        for start in range(0, len(uris), batch):
+        sparql = Endpoint(client, endpoint, (cache_dir or settings.cache_dir) / "sparql", min_interval, retries,
+                          max_rows)
+        for start in tqdm(range(0, len(uris), batch), desc=f"{dataset} sparql", unit=" batches",
+                          disable=not progress, leave=False):
             chunk = [u for u in uris[start:start + batch] if _valid(u, q)]
-            for row in _select(client, endpoint, chunk, predicates, q):
-                s, p, o, label = row
-                rel = types[p]
-                triples += [{"s": item, "o": o, "p": p, "rel": rel, "name": label or entity_name(o)}
+            for s, p, o, label in _select(sparql, chunk, types, q, results):
+                triples += [{"s": item, "o": o, "p": p, "rel": types[p], "name": label or entity_name(o)}
                             for item in items_by_uri.get(s, [])]
                 if label:
                     names[o] = label
@@ -95,6 +115,83 @@ def enrich_from_sparql(
     return report.finish(q, writer, started)
 
 
+class Endpoint:
+    """A SPARQL endpoint asked politely: queries spaced by `min_interval` seconds, transient failures retried with
+    a growing pause, valid answers cached on disk (one JSON file per endpoint and query)."""
+
+    def __init__(
+        self, client: httpx.Client, url: str, cache: Path, min_interval: float, retries: int, max_rows: int
+    ) -> None:
+        self.client, self.url, self.cache = client, url, cache
+        self.min_interval, self.retries, self.max_rows = min_interval, retries, max_rows
+        self._last = -math.inf  # monotonic time of the last request
+
+    def bindings(self, query: str) -> list[Any]:
+        """The result bindings of a SELECT query: from the cache, else from the endpoint (then cached)."""
+        key = hashlib.sha256(f"{self.url}\n{query}".encode()).hexdigest()
+        path = self.cache / f"{key}.json"
+        if path.is_file():
+            try:
+                return _bindings(path.read_bytes())
+            except ValueError:  # a damaged cache file: ask again
+                path.unlink()
+        body = self._post(query)
+        try:
+            found = _bindings(body)
+        except ValueError as exc:
+            raise SparqlError(f"SPARQL query to {self.url} answered with something that is not SPARQL JSON "
+                              f"results: {exc}") from None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_bytes(body)
+        tmp.replace(path)
+        return found
+
+    def _post(self, query: str) -> bytes:
+        for attempt in range(self.retries + 1):
+            time.sleep(max(0.0, self._last + self.min_interval - time.monotonic()))
+            self._last = time.monotonic()
+            pause = self.min_interval * 2 ** (attempt + 1)
+            try:
+                resp = self.client.post(self.url, data={"query": query})
+            except httpx.TransportError as exc:  # timeouts, refused or dropped connections
+                problem = f"{type(exc).__name__} {exc}".strip()
+            else:
+                if resp.is_success:
+                    return resp.content
+                if resp.status_code != 429 and resp.status_code < 500:  # a wrong URL or query: asking again won't help
+                    moved = f" (moved to {resp.headers['location']})" if resp.has_redirect_location else ""
+                    raise SparqlError(f"SPARQL query to {self.url} failed: HTTP {resp.status_code}{moved} "
+                                      f"{resp.text[:200]!r}")
+                problem = f"HTTP {resp.status_code}"
+                pause = _retry_after(resp, pause)
+            if attempt < self.retries:
+                log.warning("SPARQL query to %s: %s; retrying in %.1fs", self.url, problem, pause)
+                time.sleep(pause)
+        raise SparqlError(f"SPARQL query to {self.url} failed after {self.retries + 1} attempt(s): {problem}")
+
+
+def _retry_after(resp: httpx.Response, default: float) -> float:
+    """The endpoint's Retry-After in seconds (at most MAX_RETRY_AFTER_S), else `default` (also for an HTTP date, a
+    negative number or nan)."""
+    try:
+        seconds = float(resp.headers.get("retry-after", ""))
+    except ValueError:
+        return default
+    return min(seconds, MAX_RETRY_AFTER_S) if seconds >= 0 else default
+
+
+def _bindings(body: bytes) -> list[Any]:
+    """The `results.bindings` list of a SPARQL JSON results document; ValueError when it is not one."""
+    try:
+        found = json.loads(body)["results"]["bindings"]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"no results.bindings ({type(exc).__name__} {exc})") from None
+    if not isinstance(found, list):
+        raise ValueError("results.bindings is not a list")
+    return found
+
+
 def _valid(uri: str, q: Quarantine) -> bool:
     try:
         iri("uri", uri)
@@ -105,25 +202,38 @@ def _valid(uri: str, q: Quarantine) -> bool:
 
 
 def _select(
-    client: httpx.Client, endpoint: str, subjects: list[str], predicates: list[str], q: Quarantine
+    sparql: Endpoint, subjects: list[str], types: dict[str, str], q: Quarantine, numbers: Iterator[int]
 ) -> Iterator[tuple[str, str, str, str | None]]:
-    """(subject, predicate, object IRI, English label or None) for one batch of subjects."""
+    """(subject, predicate, object IRI, English label or None) for one batch of subjects; result rows that are not
+    IRIs of the asked subjects and predicates are quarantined as `<endpoint>:<result number>`."""
     if not subjects:
         return
-    query = QUERY.format(subjects=" ".join(f"<{s}>" for s in subjects),
-                         predicates=" ".join(f"<{p}>" for p in predicates))
-    try:
-        resp = client.post(endpoint, data={"query": query})
-        resp.raise_for_status()
-        bindings = resp.json()["results"]["bindings"]
-    except (httpx.HTTPError, ValueError, KeyError) as exc:
-        raise SparqlError(f"SPARQL query to {endpoint} failed: {exc}") from exc
-    for n, b in enumerate(bindings, start=1):
+    query = QUERY.format(subjects=" ".join(f"<{s}>" for s in subjects), predicates=" ".join(f"<{p}>" for p in types))
+    found = sparql.bindings(query)
+    if len(found) >= sparql.max_rows:  # perhaps cut at the endpoint's result limit
+        if len(subjects) > 1:
+            half = len(subjects) // 2
+            yield from _select(sparql, subjects[:half], types, q, numbers)
+            yield from _select(sparql, subjects[half:], types, q, numbers)
+            return
+        log.warning("SPARQL answer for %s has %d rows, the endpoint's limit: some may be missing", subjects[0],
+                    len(found))
+    asked = set(subjects)
+    for b in found:
+        n = next(numbers)
         try:
             s, p = b["s"]["value"], b["p"]["value"]
+            if s not in asked or p not in types:
+                raise BadValue(f"bad value: result ({str(s)[:80]!r}, {str(p)[:80]!r}) was not asked for")
             o = iri("object", b["o"]["value"])
-            relationship_type(p)
-        except (KeyError, BadValue, BadPredicate) as exc:
-            q.reject(endpoint, n, f"bad value: result {exc}", str(b)[:300])
+            label = b.get("label", {}).get("value")
+            if label is not None and not isinstance(label, str):
+                raise BadValue(f"bad value: label {str(label)[:80]!r} is not a string")
+        except BadValue as exc:
+            q.reject(sparql.url, n, str(exc), str(b)[:300])
             continue
-        yield s, p, o, b.get("label", {}).get("value")
+        except (KeyError, TypeError, AttributeError) as exc:  # not a binding of ?s ?p ?o (?label) values
+            q.reject(sparql.url, n, f"malformed: result is not a binding of s, p, o ({type(exc).__name__} {exc})",
+                     str(b)[:300])
+            continue
+        yield s, p, o, label

@@ -75,6 +75,19 @@ def fetch(f: DataFile, target: Path, downloads: Path, progress: bool = True) -> 
     blob = downloads / _download_name(f.source)
     if not (blob.is_file() and _checksum_ok(blob, f.source.checksum)):
         _download(f.source, blob, progress)
+    try:
+        _extract(f, blob, target)
+    except FetchError:
+        if f.source.checksum is None:  # a download nothing vouches for but its members: do not reuse it
+            blob.unlink(missing_ok=True)
+        raise
+    log.info("cached %s", target)
+    return target
+
+
+def _extract(f: DataFile, blob: Path, target: Path) -> None:
+    """Copy `f` (the download itself, or its zip member) from `blob` to `target`, verified by its sha256."""
+    assert f.source is not None
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     if f.source.member is None:
@@ -84,13 +97,12 @@ def fetch(f: DataFile, target: Path, downloads: Path, progress: bool = True) -> 
             with zipfile.ZipFile(blob) as zf, zf.open(f.source.member) as src, tmp.open("wb") as dst:
                 shutil.copyfileobj(src, dst)
         except (KeyError, zipfile.BadZipFile) as exc:
+            tmp.unlink(missing_ok=True)
             raise FetchError(f"{f.source.url}: cannot extract {f.source.member}: {exc}") from exc
     if f.sha256 and (got := file_digest(tmp)) != f.sha256:
         tmp.unlink()
         raise FetchError(f"{f.path}: sha256 {got} does not match the registry's {f.sha256}")
     tmp.replace(target)
-    log.info("cached %s", target)
-    return target
 
 
 def _download_name(source: Source) -> str:

@@ -5,25 +5,33 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from ingest.quarantine import Quarantine
 
+T = TypeVar("T")
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that did not decode, kept by "surrogateescape"
 
 
-def read_lines(path: Path, q: Quarantine, encoding: str = "utf-8", start: int = 0) -> Iterator[tuple[int, str]]:
+def read_lines(
+    path: Path, q: Quarantine, encoding: str = "utf-8", start: int = 0, stop: int | None = None
+) -> Iterator[tuple[int, str]]:
     """(line number, text) of each non-blank line; CRLF and a missing final newline are fine.
 
-    `start` is a byte offset to begin at (for reading only what was appended); it must be a line start.
-    Line numbers are 1-based and count from the start of the file even then.
+    `start` is a byte offset to begin at (for reading only what was appended), `stop` one to end before (for
+    reading only what was ingested before); both must be line starts. Line numbers are 1-based and count from
+    the start of the file even then.
     """
-    lineno = 0
+    lineno, pos = 0, start
     with path.open("rb") as fh:
         if start:
             lineno = _count_newlines(fh, start)
         for raw in fh:
+            if stop is not None and pos >= stop:
+                return
+            pos += len(raw)
             lineno += 1
             try:
                 text = raw.decode(encoding)
@@ -48,17 +56,28 @@ def _count_newlines(fh: io.BufferedReader, upto: int) -> int:
 
 
 def read_fields(
-    path: Path, q: Quarantine, sep: str, n: int | tuple[int, int], encoding: str = "utf-8", start: int = 0
+    path: Path, q: Quarantine, sep: str, n: int | tuple[int, int], encoding: str = "utf-8", start: int = 0,
+    stop: int | None = None,
 ) -> Iterator[tuple[int, list[str], str]]:
     """(line number, fields, raw line) of lines split on `sep` with `n` fields (or a (min, max) range)."""
     lo, hi = (n, n) if isinstance(n, int) else n
-    for lineno, text in read_lines(path, q, encoding, start):
+    for lineno, text in read_lines(path, q, encoding, start, stop):
         fields = text.split(sep)
         if not lo <= len(fields) <= hi:
             want = str(lo) if lo == hi else f"{lo}-{hi}"
             q.reject(path, lineno, f"malformed: {len(fields)} fields, expected {want}", text)
             continue
         yield lineno, fields, text
+
+
+def replayed(rows: Callable[[int, int | None, Quarantine], Iterator[T]], start: int, q: Quarantine) -> Iterator[T]:
+    """`rows(start, None, q)`: what a file holds from byte `start` on, after `rows(0, start, …)` read what it held
+    before (silently, nothing yielded) so that state the rows share, such as the pairs seen, is what a read of the
+    whole file would have built: a row repeating an earlier one is a duplicate whether it was appended or not."""
+    if start:
+        for _ in rows(0, start, Quarantine(None)):
+            pass
+    yield from rows(start, None, q)
 
 
 def header_names(fields: list[str]) -> list[str]:

@@ -199,6 +199,8 @@ def _plan(
     for key, fp in now.items():
         old = before[key]
         if fp == old:
+            if key in spec.appendable:  # read (for the pairs it holds) but not written: it starts at its end
+                starts[key] = fp["size"]
             continue
         if key not in spec.appendable or not _grew_from(paths[key], old):
             return "full", {}

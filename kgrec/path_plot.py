@@ -89,7 +89,7 @@ def _plain(sentence: str) -> str:
 
 def draw_paths(paths: list[dict[str, Any]], out: Path, title: str) -> Path:
     """Draw the paths' subgraph with their numbered sentences below it; the format follows `out`'s suffix
-    (.png, .svg, .pdf). Returns `out`."""
+    (.png, .svg, .pdf). Names and sentences are drawn as they are (a `$` is not matplotlib math). Returns `out`."""
     if not paths:
         raise ValueError("no explanation paths to draw")
     graph = path_graph(paths)
@@ -110,13 +110,14 @@ def draw_paths(paths: list[dict[str, Any]], out: Path, title: str) -> Path:
     for n, (x, y) in position.items():
         node = graph.nodes[n]
         ax.text(x, y, textwrap.fill(str(node["name"]), 20), ha="center", va="center", fontsize=7, color="white",
-                zorder=3, bbox={"boxstyle": "round,pad=0.35", "fc": COLOURS[node["kind"]],
+                zorder=3, parse_math=False, bbox={"boxstyle": "round,pad=0.35", "fc": COLOURS[node["kind"]],
                                 "ec": "black" if node["explained"] else "none", "lw": 1.5})
     ax.legend(handles=[Patch(color=c, label=k.lower()) for k, c in COLOURS.items()], loc="upper left", fontsize=7,
               frameon=False, bbox_to_anchor=(0, 1.06))
     ax.margins(0.08, 0.06)
-    fig.suptitle(title, fontsize=10)
-    fig.text(0.01, 0.1 / (graph_in + text_in), "\n".join(sentences), fontsize=7, va="bottom", ha="left")
+    fig.suptitle(title, fontsize=10, parse_math=False)
+    fig.text(0.01, 0.1 / (graph_in + text_in), "\n".join(sentences), fontsize=7, va="bottom", ha="left",
+             parse_math=False)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=130)
     return out

@@ -6,11 +6,15 @@ small DBpedia-shaped Turtle file on 127.0.0.1.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -84,7 +88,8 @@ def test_enrichment_from_sparql(db: Driver, sparql_endpoint: str, tmp_path: Path
     ingest_dataset(db, get(str(OWN_DATA)), OWN_DATA, progress=False, state_dir=tmp_path)
     before = db.execute_query("MATCH (:Item {dataset: 'my-films'})-[k]->(:Entity) RETURN count(k)").records[0][0]
 
-    report = enrich_from_sparql(db, "my-films", sparql_endpoint, progress=False, state_dir=tmp_path)
+    report = enrich_from_sparql(db, "my-films", sparql_endpoint, progress=False, state_dir=tmp_path,
+                                cache_dir=tmp_path / "cache")
     # Heat: director, two stars; Creme: one subject. Literals and unasked properties are not fetched.
     assert report.loaded == {"dbpedia (sparql)": 4, "entity labels": 1}
     assert report.relationships_created == 1  # triples.nt had the director, Al Pacino and the subject already
@@ -99,13 +104,182 @@ def test_enrichment_from_sparql(db: Driver, sparql_endpoint: str, tmp_path: Path
     assert db.execute_query("MATCH (e:Entity {uri: 'http://dbpedia.org/resource/Someone'}) RETURN count(e)"
                             ).records[0][0] == 0
 
-    again = enrich_from_sparql(db, "my-films", sparql_endpoint, progress=False, state_dir=tmp_path)
+    again = enrich_from_sparql(db, "my-films", sparql_endpoint, progress=False, state_dir=tmp_path,
+                               cache_dir=tmp_path / "cache")
     assert again.relationships_created == 0 and again.nodes_created == 0
 
 
 def test_enrichment_errors_are_clear(db: Driver, sparql_endpoint: str, tmp_path: Path) -> None:
     with pytest.raises(SparqlError, match="has no items with a uri"):
-        enrich_from_sparql(db, "nothing-here", sparql_endpoint, progress=False, state_dir=tmp_path)
+        enrich_from_sparql(db, "nothing-here", sparql_endpoint, progress=False, state_dir=tmp_path,
+                           cache_dir=tmp_path / "cache")
     ingest_dataset(db, get(str(OWN_DATA)), OWN_DATA, progress=False, state_dir=tmp_path)
     with pytest.raises(SparqlError, match=r"SPARQL query to http://127\.0\.0\.1:9/sparql failed"):
-        enrich_from_sparql(db, "my-films", "http://127.0.0.1:9/sparql", progress=False, state_dir=tmp_path)
+        enrich_from_sparql(db, "my-films", "http://127.0.0.1:9/sparql", progress=False, state_dir=tmp_path,
+                           cache_dir=tmp_path / "cache", min_interval=0.05)
+
+
+class Proxy:
+    """A loopback HTTP server in front of the real Fuseki: it answers the first POSTs from a script of faults
+    (`503`, `429`, `301`, `hang`, or a literal body to send as SPARQL JSON with status 200), then forwards to Fuseki.
+    It notes when each request arrived."""
+
+    def __init__(self, upstream: str, script: list[str | bytes]) -> None:
+        self.script, self.arrivals = list(script), []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                outer.arrivals.append(time.monotonic())
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                fault = outer.script.pop(0) if outer.script else None
+                if fault == "hang":
+                    time.sleep(HANG_S)
+                    return
+                if fault in ("503", "429"):
+                    self._send(int(fault), b"busy", "text/plain", {"Retry-After": "0.2"} if fault == "429" else {})
+                    return
+                if fault in ("429 -5", "429 nan"):  # a Retry-After no one can wait for
+                    self._send(429, b"busy", "text/plain", {"Retry-After": fault.split()[1]})
+                    return
+                if fault == "301":
+                    self._send(301, b"", "text/html", {"Location": "https://elsewhere.example/sparql"})
+                    return
+                if isinstance(fault, bytes):
+                    self._send(200, fault, "application/sparql-results+json")
+                    return
+                up = httpx.post(upstream, content=body, headers={"Content-Type": self.headers["Content-Type"],
+                                                                 "Accept": self.headers["Accept"]})
+                self._send(up.status_code, up.content, up.headers["content-type"])
+
+            def _send(self, status: int, body: bytes, kind: str, extra: dict[str, str] | None = None) -> None:
+                self.send_response(status)
+                for key, value in {"Content-Type": kind, "Content-Length": str(len(body)), **(extra or {})}.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+HANG_S = 3.0
+POLITE = {"progress": False, "batch": 1, "timeout": 1.0, "min_interval": 0.3, "retries": 3}
+
+
+@pytest.fixture
+def films(db: Driver, tmp_path: Path) -> Driver:
+    ingest_dataset(db, get(str(OWN_DATA)), OWN_DATA, progress=False, state_dir=tmp_path)
+    return db
+
+
+def knowledge(driver: Driver) -> int:
+    return driver.execute_query("MATCH (:Item {dataset: 'my-films'})-[k]->(:Entity) RETURN count(k)").records[0][0]
+
+
+def test_transient_failures_are_retried_politely_and_answers_cached(
+    films: Driver, sparql_endpoint: str, tmp_path: Path
+) -> None:
+    proxy = Proxy(sparql_endpoint, ["503", "hang", "429", "429 -5", "429 nan"])
+    try:
+        kw = {**POLITE, "retries": 5, "state_dir": tmp_path, "cache_dir": tmp_path / "cache"}
+        report = enrich_from_sparql(films, "my-films", proxy.url, **kw)
+        assert report.loaded == {"dbpedia (sparql)": 4, "entity labels": 1}  # as if nothing had failed
+        assert len(proxy.arrivals) == 5 + 2  # five faults, then one answer per item IRI (batch=1)
+        gaps = [b - a for a, b in zip(proxy.arrivals, proxy.arrivals[1:], strict=False)]
+        assert min(gaps) >= 0.3 * 0.95, gaps  # never faster than min_interval, retries included
+
+        again = enrich_from_sparql(films, "my-films", proxy.url, **kw)
+        assert len(proxy.arrivals) == 7  # every answer came from the cache
+        assert again.loaded == report.loaded and again.relationships_created == 0
+    finally:
+        proxy.close()
+
+
+@pytest.mark.parametrize(("script", "message", "asked"), [
+    (["503"] * 4, r"failed after 4 attempt\(s\): HTTP 503", 4),
+    (["hang"] * 4, r"failed after 4 attempt\(s\): ReadTimeout", 4),
+    (["301"], r"failed: HTTP 301 \(moved to https://elsewhere\.example/sparql\)", 1),
+    ([b"<html>Service Unavailable</html>"], "not SPARQL JSON results", 1),
+    ([b"[]"], "not SPARQL JSON results", 1),
+    ([b'{"results": {"bindings": "no"}}'], "not SPARQL JSON results", 1),
+])
+def test_endpoint_failures_are_clear_and_nothing_is_cached_or_written(
+    films: Driver, sparql_endpoint: str, tmp_path: Path, script: list[str | bytes], message: str, asked: int
+) -> None:
+    before = knowledge(films)
+    proxy = Proxy(sparql_endpoint, script)
+    try:
+        with pytest.raises(SparqlError, match=rf"SPARQL query to {re.escape(proxy.url)} .*{message}"):
+            enrich_from_sparql(films, "my-films", proxy.url, **{**POLITE, "min_interval": 0.05},
+                               state_dir=tmp_path, cache_dir=tmp_path / "cache")
+        assert len(proxy.arrivals) == asked  # malformed answers are not asked again
+    finally:
+        proxy.close()
+    assert not list((tmp_path / "cache").rglob("*.json"))
+    assert knowledge(films) == before
+
+
+def test_hostile_results_are_quarantined_and_labels_stored_verbatim(
+    films: Driver, sparql_endpoint: str, tmp_path: Path
+) -> None:
+    heat, dbo = "http://dbpedia.org/resource/Heat_(1995_film)", "http://dbpedia.org/ontology/"
+    label = "x'}) MATCH (n) DETACH DELETE n //`"
+
+    def row(s: object, p: object, o: object, lab: object = None) -> dict[str, object]:
+        b = {"s": {"type": "uri", "value": s}, "p": {"type": "uri", "value": p}, "o": {"type": "uri", "value": o}}
+        return b | ({"label": {"type": "literal", "value": lab}} if lab is not None else {})
+
+    bindings = [
+        row(heat, dbo + "director", "http://dbpedia.org/resource/Evil_Director", label),  # the one good row
+        row(heat, dbo + "director", "http://x/a> . } DROP"),  # not an IRI
+        row(heat, "http://x/a`]->() DETACH DELETE n //", "http://dbpedia.org/resource/E"),  # not asked for
+        row(heat, dbo + "wikiPageWikiLink", "http://dbpedia.org/resource/E"),  # not asked for either
+        row("http://dbpedia.org/resource/Someone_else", dbo + "director", "http://dbpedia.org/resource/E"),
+        row(heat, dbo + "director", "http://dbpedia.org/resource/E", ["not", "a", "string"]),
+        row(["x"], dbo + "director", "http://dbpedia.org/resource/E"),
+        "not a binding",
+        {"s": {"value": heat}},
+    ]
+    body = json.dumps({"head": {"vars": ["s", "p", "o", "label"]}, "results": {"bindings": bindings}}).encode()
+    empty = json.dumps({"head": {"vars": []}, "results": {"bindings": []}}).encode()
+    proxy = Proxy(sparql_endpoint, [empty, body])  # sorted IRIs: Creme first, then Heat
+    try:
+        report = enrich_from_sparql(films, "my-films", proxy.url, **{**POLITE, "min_interval": 0.0},
+                                    state_dir=tmp_path, cache_dir=tmp_path / "cache")
+    finally:
+        proxy.close()
+    assert report.loaded == {"dbpedia (sparql)": 1, "entity labels": 1}
+    assert report.skipped == len(bindings) - 1
+    assert report.skipped_by_reason == {"bad value": 5, "malformed": 3}
+    assert report.quarantine is not None and all(r.file == "sparql" for r in report.rejections)
+    assert [r.line for r in report.rejections] == list(range(2, len(bindings) + 1))
+    names = [r[0] for r in films.execute_query(
+        "MATCH (:Item {dataset: 'my-films', id: 'm1'})-[:DIRECTOR]->(e:Entity {uri: $uri}) RETURN e.name",
+        uri="http://dbpedia.org/resource/Evil_Director").records]
+    assert names == [label]
+    assert films.execute_query("MATCH (i:Item {dataset: 'my-films'}) RETURN count(i)").records[0][0] == 3
+
+
+def test_an_answer_at_the_row_limit_is_asked_again_in_halves(films: Driver, sparql_endpoint: str,
+                                                              tmp_path: Path) -> None:
+    """An endpoint cuts answers at its result limit without saying so (DBpedia: 10,000 rows): a batch whose answer
+    reaches `max_rows` is split until each answer is under it, so no triple is lost."""
+    proxy = Proxy(sparql_endpoint, [])
+    try:
+        report = enrich_from_sparql(films, "my-films", proxy.url, **{**POLITE, "batch": 2, "min_interval": 0.0},
+                                    max_rows=3, state_dir=tmp_path, cache_dir=tmp_path / "cache")
+    finally:
+        proxy.close()
+    # Creme and Heat together: 4 rows ≥ 3, asked again as Creme (1 row) and Heat (3 rows: alone, kept with a warning)
+    assert len(proxy.arrivals) == 3
+    assert report.loaded == {"dbpedia (sparql)": 4, "entity labels": 1}

@@ -13,14 +13,14 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from ingest.fetch import FetchError, resolve_files
+from ingest.fetch import FetchError, _download_name, resolve_files
 from ingest.registry import get
-from ingest.spec import DatasetSpec
+from ingest.spec import DataFile, DatasetSpec, Source
 
 SPEC = get("movielens-100k")
 
@@ -128,3 +128,74 @@ def test_unreachable_publisher_is_a_clear_error(tmp_path: Path) -> None:
     spec = served_from("http://127.0.0.1:9/", "0" * 32)  # discard port: nothing listens
     with pytest.raises(FetchError, match=r"download of http://127.0.0.1:9/ml-100k.zip failed"):
         resolve_files(spec, None, tmp_path / "cache", progress=False)
+
+
+def test_unverified_archive_with_a_bad_member_is_not_kept(publisher: Publisher, data_dir: Path,
+                                                          tmp_path: Path) -> None:
+    """A zip the publisher gives no checksum for (Last.fm, KGAT) is judged by its members: a bad member must not
+    leave the archive in the cache, or every later run would reuse it instead of downloading again."""
+    publish(publisher.root, data_dir, tamper="u.data")
+    spec = served_from(publisher.url, "")
+    spec = replace(spec, files=tuple(replace(f, source=replace(f.source, checksum=None)) if f.source else f
+                                     for f in spec.files))
+    cache = tmp_path / "cache"
+    with pytest.raises(FetchError, match=r"movielens-100k/u.data: sha256 .* does not match"):
+        resolve_files(spec, None, cache, progress=False)
+    assert not list((cache / "downloads").iterdir())
+
+    publish(publisher.root, data_dir)  # the publisher fixes its archive: the next run downloads it again
+    paths = resolve_files(spec, None, cache, progress=False)
+    assert paths["ratings"].read_bytes() == (data_dir / "movielens-100k" / "u.data").read_bytes()
+    assert publisher.requests.count("/ml-100k.zip") == 2
+
+
+def test_truncated_download_is_a_clear_error_and_not_cached(data_dir: Path, tmp_path: Path) -> None:
+    """A server that closes the connection before the promised Content-Length: an error naming the URL."""
+    body = (data_dir / "movielens-100k" / "u.data").read_bytes()
+
+    class Truncating(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Truncating)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/u.data"
+        f = DataFile("ratings", "movielens-100k/u.data", None, Source(url, None))
+        spec = replace(SPEC, files=(f,))
+        with pytest.raises(FetchError, match=rf"download of {url} failed"):
+            resolve_files(spec, None, tmp_path / "cache", progress=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not (tmp_path / "cache" / "datasets" / "movielens-100k" / "u.data").exists()
+    assert not list((tmp_path / "cache" / "downloads").iterdir())
+
+
+def test_http_error_names_the_url(publisher: Publisher, tmp_path: Path) -> None:
+    spec = served_from(publisher.url + "gone/", "0" * 32)
+    with pytest.raises(FetchError, match=r"download of http://127\.0\.0\.1:\d+/gone/ml-100k\.zip failed.*404"):
+        resolve_files(spec, None, tmp_path / "cache", progress=False)
+    assert not list((tmp_path / "cache" / "downloads").iterdir())
+
+
+def test_partial_files_of_a_killed_download_are_replaced(publisher: Publisher, data_dir: Path, tmp_path: Path) -> None:
+    """A download or extraction killed part-way leaves `.part` files; the next run overwrites them."""
+    spec = served_from(publisher.url, publish(publisher.root, data_dir))
+    ratings = next(f for f in spec.files if f.key == "ratings")
+    assert ratings.source is not None
+    cache = tmp_path / "cache"
+    blob_part = cache / "downloads" / (_download_name(ratings.source) + ".part")
+    member_part = cache / "datasets" / "movielens-100k" / "u.data.part"
+    for part, junk in ((blob_part, b"PK\x03\x04 half a zip"), (member_part, b"1\t1\t")):
+        part.parent.mkdir(parents=True, exist_ok=True)
+        part.write_bytes(junk)
+    paths = resolve_files(spec, None, cache, progress=False)
+    assert paths["ratings"].read_bytes() == (data_dir / "movielens-100k" / "u.data").read_bytes()
+    assert not blob_part.exists() and not member_part.exists()

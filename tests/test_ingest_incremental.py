@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -49,6 +50,29 @@ def test_appended_rows_alone_are_written(db: Driver, tmp_path: Path) -> None:
     rewritten = ingest_dataset(db, DS, data, **kw)
     assert rewritten.mode == "full" and rewritten.loaded["ratings"] == 1
     assert db.execute_query("MATCH (:User {id: '1'})-[r:RATED]->(:Movie {id: '1'}) RETURN r.rating").records[0][0] == 1
+
+
+def test_an_appended_row_repeating_an_earlier_pair_is_a_duplicate(db: Driver, tmp_path: Path) -> None:
+    """As in a full run, the first row of a (user, item) pair wins and a later one is reported: appending a
+    repeated pair must neither overwrite the stored rating nor pass silently."""
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data)
+    kw = {"progress": False, "state_dir": tmp_path / "state", "cache_dir": tmp_path / "cache"}
+    ingest_dataset(db, DS, data, **kw)
+    with (data / "movielens-100k" / "u.data").open("a") as fh:
+        fh.write("1\t1\t2\t874965800\n7\t1\t3\t874965801\n")  # (1, 1) is line 1 (5 stars); (7, 1) is new
+    appended = ingest_dataset(db, DS, data, **kw)
+    assert appended.mode == "append" and appended.loaded == {"ratings": 1}
+    assert [str(r) for r in appended.rejections] == ["u.data:16: duplicate: (1, 1) first at line 1"]
+    assert rated(db) == 7
+    query = "MATCH (:User {id: $u})-[r:RATED]->(:Movie {id: $i}) RETURN r.rating"
+    assert db.execute_query(query, u="1", i="1").records[0][0] == 5.0
+    forced = ingest_dataset(db, DS, data, force=True, **kw)  # a full run agrees
+    assert forced.quarantine is not None
+    rejected = [json.loads(line) for line in forced.quarantine.read_text().splitlines()]
+    assert {"line": 16, "reason": "duplicate: (1, 1) first at line 1"} in [
+        {"line": r["line"], "reason": r["reason"]} for r in rejected if r["file"].endswith("u.data")]
+    assert db.execute_query(query, u="1", i="1").records[0][0] == 5.0 and rated(db) == 7
 
 
 def test_killed_ingest_rerun_ends_exact(db: Driver, neo4j_creds: Credentials, data_dir: Path, tmp_path: Path) -> None:

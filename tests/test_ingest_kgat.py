@@ -82,3 +82,41 @@ def test_bounded_ingest_with_kg(db: Driver, data_dir: Path, tmp_path: Path) -> N
     assert one("MATCH (:Book {dataset: $ds, id: '1'})-[:LABEL]->(e) RETURN e.uri") == "urn:kgrec:kgat:entity:59314"
     assert one("MATCH (:Book {dataset: $ds, id: '0'})-[:TYPE]->(e) RETURN e.uri") == (
         "http://rdf.freebase.com/ns/book.written_work")
+
+
+def test_appended_test_rows_are_checked_against_both_files(data_dir: Path, tmp_path: Path) -> None:
+    """An append run reads KGAT's unchanged train.txt and the old part of test.txt without yielding them, so only
+    the appended test rows are written, and one repeating a training pair is a duplicate as in a full run."""
+    spec = get(DS)
+    paths = resolve_files(spec, data_dir, tmp_path)
+    (tmp_path / "train.txt").write_text("0 1 2\n1 3\n")
+    (tmp_path / "test.txt").write_text("0 4\n")
+    old_test = (tmp_path / "test.txt").stat().st_size
+    with (tmp_path / "test.txt").open("a") as fh:
+        fh.write("0 2 5\n1 4\n")  # (0, 2) is a training pair
+    paths |= {"train": tmp_path / "train.txt", "test": tmp_path / "test.txt"}
+    starts = {"train": (tmp_path / "train.txt").stat().st_size, "test": old_test}
+    q = Quarantine(None)
+    rows = [(row["u"], row["i"], row["t"]) for section in spec.parser(Inputs(paths, starts), q)
+            if section.kind == "interactions" for row in section.rows]
+    assert rows == [("0", "5", ["kgat"]), ("1", "4", ["kgat"])]
+    assert [str(r) for r in q.samples] == ["test.txt:2: duplicate: (0, 2)"]
+
+
+def test_bad_interaction_lines_are_reported_with_file_and_line(data_dir: Path, tmp_path: Path) -> None:
+    spec = get(DS)
+    paths = resolve_files(spec, data_dir, tmp_path)
+    (tmp_path / "train.txt").write_text("0 0 1 2\n0 abc 3\n999999 1\n1 24915\n1 32 -1\n")
+    (tmp_path / "test.txt").write_text("0 2 4\n\n1 33\n")
+    paths |= {"train": tmp_path / "train.txt", "test": tmp_path / "test.txt"}
+    q = Quarantine(None)
+    rows = [(row["u"], row["i"]) for section in spec.parser(Inputs(paths), q)
+            if section.kind == "interactions" for row in section.rows]
+    assert rows == [("0", "0"), ("0", "1"), ("0", "2"), ("0", "3"), ("1", "32"), ("0", "4"), ("1", "33")]
+    assert [str(r) for r in q.samples] == [
+        "train.txt:2: bad value: item 'abc' is not an integer",
+        "train.txt:3: unknown id: user 999999",
+        "train.txt:4: out of range: item 24915 not in [0, 24914]",
+        "train.txt:5: out of range: item -1 not in [0, 24914]",
+        "test.txt:1: duplicate: (0, 2)",
+    ]

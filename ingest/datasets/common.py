@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ingest.knowledge import DBO, DCT, BadPredicate, entity_name, relationship_type
-from ingest.lines import read_fields
+from ingest.lines import read_fields, replayed
 from ingest.quarantine import Quarantine
 from ingest.records import Row
 from ingest.spec import DataFile, Inputs, Source
@@ -96,28 +96,33 @@ def interaction_rows(
     path: Path, q: Quarantine, users: set[str] | None, items: set[str], *, sep: str = "\t", header: bool = True,
     lo: float, hi: float | None, start: int = 0, integral: bool = True,
 ) -> Iterator[Row]:
-    """`user <sep> item <sep> value` lines as interaction rows (value in [lo, hi]); bad and repeated pairs reported."""
+    """`user <sep> item <sep> value` lines from byte `start` on as interaction rows (value in [lo, hi]); bad and
+    repeated pairs reported (a pair is repeated also when its first row is before `start`)."""
     seen: dict[tuple[str, str], int] = {}
-    for line, (user, item, value), raw in read_fields(path, q, sep, 3, start=start):
-        if header and line == 1:
-            continue
-        try:
-            user, item = ident("user_id", user), ident("item_id", item)
-            if users is not None and user not in users:
-                raise BadValue(f"unknown id: user {user}")
-            if item not in items:
-                raise BadValue(f"unknown id: item {item}")
-            w = number("value", value, lo, hi)
-            if integral and w != int(w):
-                raise BadValue(f"bad value: value {value!r} is not an integer")
-        except BadValue as exc:
-            q.reject(path, line, str(exc), raw)
-            continue
-        if (user, item) in seen:
-            q.reject(path, line, f"duplicate: ({user}, {item}) first at line {seen[user, item]}", raw)
-            continue
-        seen[user, item] = line
-        yield {"u": user, "i": item, "w": w, "ts": 0, "t": []}
+
+    def rows(begin: int, stop: int | None, q: Quarantine) -> Iterator[Row]:
+        for line, (user, item, value), raw in read_fields(path, q, sep, 3, start=begin, stop=stop):
+            if header and line == 1:
+                continue
+            try:
+                user, item = ident("user_id", user), ident("item_id", item)
+                if users is not None and user not in users:
+                    raise BadValue(f"unknown id: user {user}")
+                if item not in items:
+                    raise BadValue(f"unknown id: item {item}")
+                w = number("value", value, lo, hi)
+                if integral and w != int(w):
+                    raise BadValue(f"bad value: value {value!r} is not an integer")
+            except BadValue as exc:
+                q.reject(path, line, str(exc), raw)
+                continue
+            if (user, item) in seen:
+                q.reject(path, line, f"duplicate: ({user}, {item}) first at line {seen[user, item]}", raw)
+                continue
+            seen[user, item] = line
+            yield {"u": user, "i": item, "w": w, "ts": 0, "t": []}
+
+    return replayed(rows, start, q)
 
 
 def first_column(path: Path, sep: str = "\t", header: bool = True) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.knowledge import BadPredicate, entity_name, relationship_type
-from ingest.lines import read_fields, read_lines
+from ingest.lines import read_fields, read_lines, replayed
 from ingest.quarantine import Quarantine
 from ingest.records import DatasetMeta, Row, Section
 from ingest.spec import DataFile, DatasetSpec, Inputs, Source
@@ -133,23 +133,28 @@ def _interactions(inputs: Inputs, q: Quarantine, users: set[str], n_items: int) 
     seen: set[int] = set()
     for key, test_of in (("train", []), ("test", [SPLIT])):
         path = inputs[key]
-        for line, text in read_lines(path, q, start=inputs.start(key)):
-            user, *items = text.split()
-            if user not in users:
-                q.reject(path, line, f"unknown id: user {user}", text[:200])
-                continue
-            for item in items:
-                try:
-                    index = integer("item", item, 0, n_items - 1)
-                except BadValue as exc:
-                    q.reject(path, line, str(exc), text[:200])
+
+        def rows(begin: int, stop: int | None, q: Quarantine, path: Path = path, test_of: list[str] = test_of
+                 ) -> Iterator[Row]:
+            for line, text in read_lines(path, q, start=begin, stop=stop):
+                user, *items = text.split()
+                if user not in users:
+                    q.reject(path, line, f"unknown id: user {user}", text[:200])
                     continue
-                pair = int(user) * n_items + index
-                if pair in seen:
-                    q.reject(path, line, f"duplicate: ({user}, {item})", text[:200])
-                    continue
-                seen.add(pair)
-                yield {"u": user, "i": item, "w": 1.0, "ts": 0, "t": test_of}
+                for item in items:
+                    try:
+                        index = integer("item", item, 0, n_items - 1)
+                    except BadValue as exc:
+                        q.reject(path, line, str(exc), text[:200])
+                        continue
+                    pair = int(user) * n_items + index
+                    if pair in seen:
+                        q.reject(path, line, f"duplicate: ({user}, {item})", text[:200])
+                        continue
+                    seen.add(pair)
+                    yield {"u": user, "i": item, "w": 1.0, "ts": 0, "t": test_of}
+
+        yield from replayed(rows, inputs.start(key), q)
 
 
 SPEC = DatasetSpec(
