@@ -4,6 +4,13 @@ A version is a `(:Model {dataset, name, version, property, dim, similarity, …}
 live on the dataset's `User`/`Item` (and linked `Entity`) nodes in the property `emb_<name>_v<version>`,
 each label behind its own vector index. A new version becomes active only after its indexes are
 ONLINE, in one transaction that deactivates the previous one; old versions beyond `keep` are pruned.
+
+The property name is shared by every dataset, so a write-back first reserves its version number: it creates a
+`(:ModelSlot {name, version, token, heartbeat})` node, unique per (name, version) by constraint, and retries with
+the next number when another run got there first. The node is labelled `:Model` too only once the version is
+complete, so every reader (which matches `:Model`) never sees a pending one. While the write-back runs, a thread
+refreshes the slot's heartbeat; a slot whose heartbeat is older than `STALE_SECONDS` was left by a killed run,
+and the next write-back removes its vectors, indexes and reservation.
 """
 
 from __future__ import annotations
@@ -11,20 +18,31 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any
 
 import numpy as np
-from neo4j import Driver, ManagedTransaction
+from neo4j import Driver, ManagedTransaction, Record
+from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 from tqdm import tqdm
+
+from graphstore.schema import apply_schema
 
 log = logging.getLogger(__name__)
 
 MODEL_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")  # registry names (hetero-gnn); always backticked in Cypher
 SIMILARITIES = ("dot", "cosine")
 INDEXED_LABELS = ("User", "Item", "Entity")
+HEARTBEAT_SECONDS = 30.0  # how often a write-back (or clean-up) refreshes its slot's heartbeat
+STALE_SECONDS = 600.0  # a slot not refreshed for this long belongs to a killed run
+RESERVE_ATTEMPTS = 20  # version numbers tried before giving up (each failure means another run took one)
+
+Embeddings = tuple[list[str], np.ndarray]  # ids and their rows
 
 
 class ModelVersionError(ValueError):
@@ -46,7 +64,7 @@ class ModelVersion:
 
     def index_name(self, label: str) -> str:
         """Name of the vector index on `label` nodes for this version."""
-        return f"{self.property}_{label.lower()}"
+        return index_name(self.property, label)
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -68,6 +86,149 @@ class ModelVersion:
                    node["trained_at"], bool(node["active"]))
 
 
+def embedding_property(name: str, version: int) -> str:
+    """The node property holding a version's embeddings (one per model name and version, across datasets)."""
+    return f"emb_{name}_v{version}"
+
+
+def index_name(prop: str, label: str) -> str:
+    """Name of the vector index over `prop` on `label` nodes."""
+    return f"{prop}_{label.lower()}"
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """A version number reserved by one write-back or clean-up: its `(:ModelSlot {name, version, token})` node."""
+
+    name: str
+    version: int
+    token: str
+
+    @property
+    def prop(self) -> str:
+        return embedding_property(self.name, self.version)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"name": self.name, "version": self.version, "token": self.token}
+
+
+def _taken_over(slot: _Slot) -> ModelVersionError:
+    return ModelVersionError(f"{slot.name} v{slot.version}: its reservation was taken over as abandoned (no heartbeat "
+                             f"for {STALE_SECONDS:.0f}s); this write-back stops")
+
+
+class _Heartbeat:
+    """Refreshes a slot's heartbeat from a thread while a block runs, so others can tell it from a killed run;
+    `check()` raises once the slot is no longer ours (another run took it over as abandoned)."""
+
+    def __init__(self, driver: Driver, database: str, slot: _Slot) -> None:
+        self.driver, self.database, self.slot = driver, database, slot
+        self._stop, self._lost = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat {slot.prop}", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def check(self) -> None:
+        if self._lost.is_set():
+            raise _taken_over(self.slot)
+
+    def _run(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            try:
+                records, _, _ = self.driver.execute_query(
+                    "MATCH (s:ModelSlot {name: $name, version: $version, token: $token}) "
+                    "SET s.heartbeat = datetime() RETURN count(s) AS n", self.slot.params, database_=self.database)
+            except (Neo4jError, DriverError) as exc:  # a blip: the next beat may get through before the slot is stale
+                log.warning("heartbeat of %s failed: %s", self.slot.prop, exc)
+                continue
+            if not records[0]["n"]:
+                self._lost.set()
+                return
+
+
+def _reserve(driver: Driver, dataset: str, name: str, database: str) -> _Slot:
+    """Claim the next version number of `name` (across datasets) with a pending `(:ModelSlot)`; the uniqueness
+    constraint makes a run that read the same highest number fail, and it tries the next one."""
+    token = uuid.uuid4().hex
+    for _ in range(RESERVE_ATTEMPTS):
+        try:
+            records, _, _ = driver.execute_query(
+                "CALL () { MATCH (m:Model|ModelSlot {name: $name}) RETURN coalesce(max(m.version), 0) + 1 AS version } "
+                "CREATE (s:ModelSlot {dataset: $dataset, name: $name, version: version, token: $token, "
+                "heartbeat: datetime()}) RETURN version",
+                {"dataset": dataset, "name": name, "token": token}, database_=database)
+        except ConstraintError:
+            log.info("another write-back reserved the same version of %s; trying the next one", name)
+            continue
+        return _Slot(name, records[0]["version"], token)
+    raise ModelVersionError(f"no free version number for {name} after {RESERVE_ATTEMPTS} attempts")
+
+
+def _locked_slot(tx: ManagedTransaction, name: str, version: int, stale_after: float) -> Record | None:
+    """Lock the slot, then read who holds it: under read committed only a read after the lock is current (a SET
+    whose value reads the node takes its write lock first)."""
+    return tx.run("MATCH (s:ModelSlot {name: $name, version: $version}) SET s.token = s.token "
+                  "RETURN s.token AS token, s:Model AS complete, "
+                  "s.heartbeat < datetime() - duration({seconds: $stale}) AS stale",
+                  name=name, version=version, stale=stale_after).single()
+
+
+def _take_over_tx(tx: ManagedTransaction, slot: _Slot, own: str | None, stale_after: float) -> bool:
+    """Make `slot.token` the holder of a pending slot that is `own` or stale; False when it is neither."""
+    row = _locked_slot(tx, slot.name, slot.version, stale_after)
+    if row is None or row["complete"] or not (row["token"] == own or row["stale"]):
+        return False
+    tx.run("MATCH (s:ModelSlot {name: $name, version: $version}) SET s.token = $token, s.heartbeat = datetime()",
+           slot.params)
+    return True
+
+
+def _complete_tx(tx: ManagedTransaction, slot: _Slot, props: dict[str, Any]) -> bool:
+    """Turn our pending slot into a complete `(:Model)`; False when it is no longer ours."""
+    row = _locked_slot(tx, slot.name, slot.version, STALE_SECONDS)
+    if row is None or row["token"] != slot.token:
+        return False
+    tx.run("MATCH (s:ModelSlot {name: $name, version: $version}) SET s:Model, s += $props REMOVE s.token, s.heartbeat",
+           name=slot.name, version=slot.version, props=props)
+    return True
+
+
+def _remove_pending(driver: Driver, database: str, name: str, version: int, own: str | None,
+                    stale_after: float) -> bool:
+    """Remove a pending version's vectors, indexes and slot if it is `own` (a failed write-back's) or stale (a
+    killed run's); the slot keeps its number reserved until its vectors are gone. False when another run holds it."""
+    slot = _Slot(name, version, uuid.uuid4().hex)
+    with driver.session(database=database) as session:
+        if not session.execute_write(_take_over_tx, slot, own, stale_after):
+            return False
+    with _Heartbeat(driver, database, slot):
+        _discard(driver, database, slot.prop, INDEXED_LABELS)
+    driver.execute_query("MATCH (s:ModelSlot {name: $name, version: $version, token: $token}) WHERE NOT s:Model "
+                         "DELETE s", slot.params, database_=database)
+    return True
+
+
+def remove_abandoned(driver: Driver, database: str = "neo4j", stale_after: float | None = None) -> list[str]:
+    """Clean up after killed write-backs: pending slots whose heartbeat is older than `stale_after` seconds
+    (default `STALE_SECONDS`) lose their vectors, indexes and reservation. Returns their property names."""
+    stale = STALE_SECONDS if stale_after is None else stale_after
+    records, _, _ = driver.execute_query(
+        "MATCH (s:ModelSlot) WHERE NOT s:Model AND s.heartbeat < datetime() - duration({seconds: $stale}) "
+        "RETURN s.name AS name, s.version AS version", {"stale": stale}, database_=database)
+    removed = [embedding_property(r["name"], r["version"]) for r in records
+               if _remove_pending(driver, database, r["name"], r["version"], None, stale)]
+    if removed:
+        log.warning("removed the leftovers of killed write-backs: %s", removed)
+    return removed
+
+
 def _check_embeddings(kind: str, ids: Sequence[str], emb: np.ndarray, dim: int | None = None) -> np.ndarray:
     emb = np.asarray(emb, dtype=np.float32)
     if emb.ndim != 2 or emb.shape[0] != len(ids):
@@ -79,14 +240,15 @@ def _check_embeddings(kind: str, ids: Sequence[str], emb: np.ndarray, dim: int |
     return emb
 
 
-def _write_vectors(driver: Driver, database: str, match: str, prop: str, ids: Sequence[str],
-                   emb: np.ndarray, params: dict[str, Any], batch_size: int, desc: str) -> int:
-    """Set `prop` on matched nodes in batches; return how many nodes were found."""
+def _write_vectors(driver: Driver, database: str, match: str, prop: str, ids: Sequence[str], emb: np.ndarray,
+                   params: dict[str, Any], batch_size: int, desc: str, heartbeat: _Heartbeat) -> int:
+    """Set `prop` on matched nodes in batches (while the reservation is ours); return how many nodes were found."""
     query = (f"UNWIND $rows AS row {match} "
              "CALL db.create.setNodeVectorProperty(n, $prop, row.emb) RETURN count(n) AS written")
     written = 0
     with tqdm(total=len(ids), desc=desc, unit="node", leave=False) as bar:
         for start in range(0, len(ids), batch_size):
+            heartbeat.check()
             rows = [{"id": i, "emb": e} for i, e in zip(ids[start:start + batch_size],
                                                          emb[start:start + batch_size].tolist(), strict=True)]
             records, _, _ = driver.execute_query(query, {**params, "rows": rows, "prop": prop}, database_=database)
@@ -118,12 +280,27 @@ def _await_online(driver: Driver, database: str, names: list[str], timeout: int 
         raise ModelVersionError(f"vector indexes not ONLINE: {offline} ({states})")
 
 
-def next_version(driver: Driver, name: str, database: str = "neo4j") -> int:
-    """1 + the highest version of this model name in any dataset (property names stay unique)."""
-    records, _, _ = driver.execute_query(
-        "OPTIONAL MATCH (m:Model {name: $name}) RETURN coalesce(max(m.version), 0) + 1 AS v",
-        {"name": name}, database_=database)
-    return int(records[0]["v"])
+def _write_pending(driver: Driver, database: str, mv: ModelVersion, heartbeat: _Heartbeat, users: Embeddings,
+                   items: Embeddings, entities: Embeddings | None, batch_size: int) -> list[str]:
+    """Write a reserved version's vectors and build its ONLINE vector indexes; return the labels it covers."""
+    # this run holds the number, so anything under its names was left by a write-back killed before slots existed:
+    # an index kept by `IF NOT EXISTS` (of another dimension, say) or vectors on nodes this run does not write
+    _discard(driver, database, mv.property, INDEXED_LABELS)
+    sections = {"User": ("MATCH (n:User {dataset: $dataset, id: row.id})", users),
+                "Item": ("MATCH (n:Item {dataset: $dataset, id: row.id})", items)}
+    if entities is not None:
+        sections["Entity"] = ("MATCH (n:Entity {uri: row.id})", entities)
+    found = {label: _write_vectors(driver, database, match, mv.property, ids, emb, {"dataset": mv.dataset},
+                                   batch_size, f"{label.lower()} embeddings", heartbeat)
+             for label, (match, (ids, emb)) in sections.items()}
+    expected = {"User": len(users[0]), "Item": len(items[0])}
+    missing = {label: f"{found[label]} of {n}" for label, n in expected.items() if found[label] != n}
+    if missing:
+        log.warning("some ids were not found in dataset %s: %s", mv.dataset, missing)
+    for label in sections:
+        _create_index(driver, database, mv.index_name(label), label, mv.property, mv.dim)
+    _await_online(driver, database, [mv.index_name(label) for label in sections])
+    return list(sections)
 
 
 def write_model_version(
@@ -144,53 +321,43 @@ def write_model_version(
     database: str = "neo4j",
     batch_size: int = 2000,
 ) -> ModelVersion:
-    """Write a new version's embeddings, build and await its vector indexes, then (optionally) activate it."""
+    """Reserve the next version number, write its embeddings, build and await its vector indexes, then
+    (optionally) activate it. On failure the version's reservation and vectors are removed again."""
     if not MODEL_NAME.match(name):
         raise ModelVersionError(f"model name {name!r} must match {MODEL_NAME.pattern}")
     if similarity not in SIMILARITIES:
         raise ModelVersionError(f"similarity {similarity!r} must be one of {SIMILARITIES}")
-    user_emb = _check_embeddings("user", user_ids, user_emb)
-    dim = user_emb.shape[1]
-    item_emb = _check_embeddings("item", item_ids, item_emb, dim)
-    version = next_version(driver, name, database)
-    prop = f"emb_{name}_v{version}"
-    mv = ModelVersion(dataset, name, version, prop, dim, similarity, metrics, params,
-                      datetime.now(UTC).isoformat(timespec="seconds"), False)
-    # no (:Model) node has this version number, so anything under its names is left by a killed write-back:
-    # an index kept by `IF NOT EXISTS` (of another dimension, say) or vectors on nodes this run does not write
-    _discard(driver, database, mv, INDEXED_LABELS)
-
-    found = {
-        "User": _write_vectors(driver, database, "MATCH (n:User {dataset: $dataset, id: row.id})", prop,
-                               list(user_ids), user_emb, {"dataset": dataset}, batch_size, "user embeddings"),
-        "Item": _write_vectors(driver, database, "MATCH (n:Item {dataset: $dataset, id: row.id})", prop,
-                               list(item_ids), item_emb, {"dataset": dataset}, batch_size, "item embeddings"),
-    }
-    labels = ["User", "Item"]
+    users = (list(user_ids), _check_embeddings("user", user_ids, user_emb))
+    dim = users[1].shape[1]
+    items = (list(item_ids), _check_embeddings("item", item_ids, item_emb, dim))
+    entities = None
     if entity_uris is not None and entity_emb is not None:
-        entity_emb = _check_embeddings("entity", entity_uris, entity_emb, dim)
-        found["Entity"] = _write_vectors(driver, database, "MATCH (n:Entity {uri: row.id})", prop,
-                                         list(entity_uris), entity_emb, {}, batch_size, "entity embeddings")
-        labels.append("Entity")
-    missing = {label: n for label, n in [("User", len(user_ids)), ("Item", len(item_ids))] if found[label] != n}
-    if missing:
-        log.warning("some ids were not found in dataset %s: %s", dataset,
-                    {k: f"{found[k]} of {v}" for k, v in missing.items()})
-
-    for label in labels:
-        _create_index(driver, database, mv.index_name(label), label, prop, dim)
-    _await_online(driver, database, [mv.index_name(label) for label in labels])
-
-    driver.execute_query(
-        "CREATE (m:Model {dataset: $dataset, name: $name, version: $version, property: $prop, dim: $dim, "
-        "similarity: $similarity, metrics: $metrics, params: $params, trained_at: $trained_at, active: false, "
-        "labels: $labels, item_index: $item_index, user_index: $user_index})",
-        {"dataset": dataset, "name": name, "version": version, "prop": prop, "dim": dim, "similarity": similarity,
-         "metrics": json.dumps(metrics, default=float), "params": json.dumps(params, default=str),
-         "trained_at": mv.trained_at, "labels": labels, "item_index": mv.item_index, "user_index": mv.user_index},
-        database_=database)
+        entities = (list(entity_uris), _check_embeddings("entity", entity_uris, entity_emb, dim))
+    apply_schema(driver, database)  # the slot constraint, on a database ingested before it existed
+    remove_abandoned(driver, database)
+    slot = _reserve(driver, dataset, name, database)
+    mv = ModelVersion(dataset, name, slot.version, slot.prop, dim, similarity, metrics, params,
+                      datetime.now(UTC).isoformat(timespec="seconds"), False)
+    try:
+        with _Heartbeat(driver, database, slot) as heartbeat:
+            labels = _write_pending(driver, database, mv, heartbeat, users, items, entities, batch_size)
+        # after the last beat: a beat waiting for the slot's lock would put the heartbeat back on the complete node
+        props = {"dataset": dataset, "property": mv.property, "dim": dim, "similarity": similarity,
+                 "metrics": json.dumps(metrics, default=float), "params": json.dumps(params, default=str),
+                 "trained_at": mv.trained_at, "active": False, "labels": labels, "item_index": mv.item_index,
+                 "user_index": mv.user_index}
+        with driver.session(database=database) as session:
+            if not session.execute_write(_complete_tx, slot, props):
+                raise _taken_over(slot)
+    except BaseException:
+        try:
+            _remove_pending(driver, database, name, slot.version, slot.token, STALE_SECONDS)
+        except (Neo4jError, DriverError) as exc:
+            log.warning("could not remove the failed %s: %s (the next write-back does, once it is stale)",
+                        mv.property, exc)
+        raise
     if activate:
-        activate_version(driver, dataset, name, version, database)
+        activate_version(driver, dataset, name, mv.version, database)
         mv = ModelVersion(**{**mv.__dict__, "active": True})
     prune_versions(driver, dataset, name, keep, database)
     return mv
@@ -210,9 +377,7 @@ def _activate_tx(tx: ManagedTransaction, dataset: str, name: str, version: int) 
 
 def activate_version(driver: Driver, dataset: str, name: str, version: int, database: str = "neo4j") -> None:
     """Make this version the dataset's only active one, in one transaction (its indexes must be ONLINE)."""
-    mv = get_version(driver, dataset, name, version, database)
-    if mv is None:
-        raise ModelVersionError(f"no model {name} v{version} for dataset {dataset!r}")
+    mv = require_version(driver, dataset, name, version, database)
     records, _, _ = driver.execute_query("SHOW VECTOR INDEXES YIELD name, state WHERE name IN $names RETURN state",
                                          {"names": [mv.item_index, mv.user_index]}, database_=database)
     if len(records) != 2 or any(r["state"] != "ONLINE" for r in records):
@@ -226,6 +391,14 @@ def get_version(driver: Driver, dataset: str, name: str, version: int, database:
         "MATCH (m:Model {dataset: $dataset, name: $name, version: $version}) RETURN m",
         {"dataset": dataset, "name": name, "version": version}, database_=database)
     return ModelVersion.from_node(records[0]["m"]) if records else None
+
+
+def require_version(driver: Driver, dataset: str, name: str, version: int, database: str = "neo4j") -> ModelVersion:
+    """`get_version`, or ModelVersionError when there is no such (complete) version."""
+    mv = get_version(driver, dataset, name, version, database)
+    if mv is None:
+        raise ModelVersionError(f"no model {name} v{version} for dataset {dataset!r}")
+    return mv
 
 
 def active_version(driver: Driver, dataset: str, database: str = "neo4j") -> ModelVersion | None:
@@ -242,14 +415,14 @@ def list_versions(driver: Driver, dataset: str | None = None, database: str = "n
     return [ModelVersion.from_node(r["m"]) for r in records]
 
 
-def _discard(driver: Driver, database: str, mv: ModelVersion, labels: Sequence[str]) -> None:
-    """Drop a version's vector indexes and remove its property from the nodes of `labels`."""
+def _discard(driver: Driver, database: str, prop: str, labels: Sequence[str]) -> None:
+    """Drop the vector indexes over `prop` and remove it from the nodes of `labels`."""
     for label in labels:
-        driver.execute_query(f"DROP INDEX `{mv.index_name(label)}` IF EXISTS", database_=database)
+        driver.execute_query(f"DROP INDEX `{index_name(prop, label)}` IF EXISTS", database_=database)
     with driver.session(database=database) as session:
         for label in labels:
-            session.run(f"MATCH (n:{label}) WHERE n.`{mv.property}` IS NOT NULL "
-                        f"CALL (n) {{ REMOVE n.`{mv.property}` }} IN TRANSACTIONS OF 5000 ROWS").consume()
+            session.run(f"MATCH (n:{label}) WHERE n.`{prop}` IS NOT NULL "
+                        f"CALL (n) {{ REMOVE n.`{prop}` }} IN TRANSACTIONS OF 5000 ROWS").consume()
 
 
 def delete_version(driver: Driver, mv: ModelVersion, database: str = "neo4j") -> None:
@@ -259,7 +432,7 @@ def delete_version(driver: Driver, mv: ModelVersion, database: str = "neo4j") ->
     records, _, _ = driver.execute_query(
         "MATCH (m:Model {dataset: $d, name: $n, version: $v}) RETURN m.labels AS labels",
         {"d": mv.dataset, "n": mv.name, "v": mv.version}, database_=database)
-    _discard(driver, database, mv, records[0]["labels"] if records else INDEXED_LABELS)
+    _discard(driver, database, mv.property, records[0]["labels"] if records else INDEXED_LABELS)
     driver.execute_query("MATCH (m:Model {dataset: $d, name: $n, version: $v}) DELETE m",
                          {"d": mv.dataset, "n": mv.name, "v": mv.version}, database_=database)
 

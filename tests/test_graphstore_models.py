@@ -1,17 +1,38 @@
-"""Model versions on real Neo4j: write-back, vector index, atomic activation, pruning, bad input."""
+"""Model versions on real Neo4j: write-back, vector index, atomic activation, pruning, bad input, concurrent
+write-backs and the reservations of pending, failed and killed ones."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pytest
 from neo4j import Driver
+from neo4j.exceptions import Neo4jError
 
+from graphstore import models
+from graphstore.cypher_files import query_text, statements
 from graphstore.models import (
     ModelVersionError,
     activate_version,
     active_version,
+    get_version,
     list_versions,
     load_embeddings,
+    prune_versions,
+    remove_abandoned,
     write_model_version,
 )
+from graphstore.provision import Credentials
+
+REPO = Path(__file__).resolve().parent.parent
 
 USERS = [str(i) for i in range(1, 8)]
 ITEMS = [f"i{i}" for i in range(1, 13)]
@@ -29,9 +50,55 @@ def _emb(n: int, dim: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
 
 
-def _write(db: Driver, seed: int, **kw):
-    return write_model_version(db, "toy", "mf", USERS, _emb(len(USERS), 8, seed), ITEMS, _emb(len(ITEMS), 8, seed + 1),
-                               "dot", {"dim": 8}, {"ndcg@20": 0.1 * seed}, **kw)
+def _write(db: Driver, seed: int, dataset: str = "toy", **kw):
+    return write_model_version(db, dataset, "mf", USERS, _emb(len(USERS), 8, seed), ITEMS,
+                               _emb(len(ITEMS), 8, seed + 1), "dot", {"dim": 8}, {"ndcg@20": 0.1 * seed}, **kw)
+
+
+def _assert_intact(db: Driver, mv: models.ModelVersion, seed: int) -> None:
+    """The version's stored vectors are exactly the ones written with `seed`, behind ONLINE indexes."""
+    for label, ids, emb in (("User", USERS, _emb(len(USERS), 8, seed)), ("Item", ITEMS, _emb(len(ITEMS), 8, seed + 1))):
+        stored_ids, stored = load_embeddings(db, mv, label)
+        assert stored_ids == sorted(ids), (mv.version, label)
+        np.testing.assert_allclose(stored, emb[[ids.index(i) for i in stored_ids]], rtol=1e-6)
+    states = db.execute_query("SHOW VECTOR INDEXES YIELD name, state WHERE name IN $n RETURN collect(state) AS s",
+                              {"n": [mv.user_index, mv.item_index]})[0][0]["s"]
+    assert states == ["ONLINE", "ONLINE"]
+
+
+@contextmanager
+def _item_locked(db: Driver) -> Iterator[None]:
+    """Hold the write lock of one toy item: a write-back of toy then waits in its item batch, its version reserved
+    and its user vectors written."""
+    with db.session() as session, session.begin_transaction() as tx:
+        tx.run("MATCH (i:Item {dataset: 'toy', id: 'i5'}) SET i.locked = true").consume()
+        yield
+        tx.rollback()
+
+
+def _blocked_write(db: Driver) -> str:
+    """Wait until a vector write waits for a lock; return its transaction id."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        records, _, _ = db.execute_query(
+            "SHOW TRANSACTIONS YIELD transactionId, currentQuery, status "
+            "WHERE status STARTS WITH 'Blocked' AND currentQuery CONTAINS 'setNodeVectorProperty' "
+            "RETURN transactionId")
+        if records:
+            return records[0]["transactionId"]
+        time.sleep(0.05)
+    pytest.fail("no write-back reached its item batch")
+
+
+def _slots(db: Driver) -> list[tuple[int, bool]]:
+    records, _, _ = db.execute_query("MATCH (s:ModelSlot) RETURN s.version AS v, s:Model AS complete ORDER BY v")
+    return [(r["v"], r["complete"]) for r in records]
+
+
+def _holders(db: Driver, prop: str) -> list[str]:
+    records, _, _ = db.execute_query("MATCH (n) WHERE n[$p] IS NOT NULL RETURN DISTINCT n.dataset + ':' + "
+                                     "labels(n)[0] AS holder ORDER BY holder", {"p": prop})
+    return [r["holder"] for r in records]
 
 
 def test_write_back_round_trip_and_vector_index(graph: Driver) -> None:
@@ -126,3 +193,112 @@ def test_bad_arguments_are_refused_before_writing(graph: Driver, kwargs: dict, m
     with pytest.raises(ModelVersionError, match=message):
         write_model_version(graph, **{**args, **kwargs})
     assert list_versions(graph) == []
+
+
+@pytest.mark.parametrize("datasets", [("toy", "toy"), ("toy", "other")])
+def test_concurrent_write_backs_of_one_model_name_get_their_own_versions(graph: Driver, datasets) -> None:
+    """Both read the same highest version and wrote into the same property (the second one erasing the first one's
+    vectors as a killed run's leftovers); then one failed on the node constraint or creating the same index."""
+    graph.execute_query("UNWIND $ids AS id CREATE (:User {dataset: 'other', id: id})", {"ids": USERS})
+    graph.execute_query("UNWIND $ids AS id MERGE (:Item:Movie {dataset: 'other', id: id})", {"ids": ITEMS})
+    start = threading.Barrier(2)
+
+    def run(dataset: str, seed: int) -> models.ModelVersion:
+        start.wait()
+        return _write(graph, seed, dataset, activate=False)
+
+    with ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(run, dataset, seed) for dataset, seed in zip(datasets, (1, 3), strict=True)]
+        written = [f.result() for f in futures]
+    assert sorted(mv.version for mv in written) == [1, 2]
+    for mv, seed in zip(written, (1, 3), strict=True):
+        _assert_intact(graph, mv, seed)
+        assert _holders(graph, mv.property) == [f"{mv.dataset}:Item", f"{mv.dataset}:User"]
+    assert _slots(graph) == [(1, True), (2, True)]
+
+
+def test_a_write_back_in_flight_is_invisible_to_readers_and_left_alone(graph: Driver,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(models, "HEARTBEAT_SECONDS", 0.2)
+    monkeypatch.setattr(models, "STALE_SECONDS", 1.0)
+    _write(graph, 1)
+    with ThreadPoolExecutor(1) as pool:
+        with _item_locked(graph):
+            pending = pool.submit(_write, graph, 2)
+            _blocked_write(graph)
+            time.sleep(1.5)  # past STALE_SECONDS: only its heartbeat tells it from a killed run
+            assert _slots(graph) == [(1, True), (2, False)] and _holders(graph, "emb_mf_v2") == ["toy:User"]
+            assert [(m.version, m.active) for m in list_versions(graph)] == [(1, True)]
+            assert active_version(graph, "toy").version == 1 and get_version(graph, "toy", "mf", 2) is None
+            with pytest.raises(ModelVersionError, match="no model mf v2"):
+                activate_version(graph, "toy", "mf", 2)
+            assert prune_versions(graph, "toy", "mf", keep=1) == []
+            _assert_readers_see_only_v1(graph)
+            assert remove_abandoned(graph) == []  # what every write-back runs first
+            assert _slots(graph) == [(1, True), (2, False)] and _holders(graph, "emb_mf_v2") == ["toy:User"]
+        done = pending.result()
+    assert (done.version, done.active) == (2, True) and _slots(graph) == [(1, True), (2, True)]
+    _assert_intact(graph, done, 2)
+    complete = graph.execute_query("MATCH (m:Model {version: 2}) RETURN m.token AS t, m.heartbeat AS h")[0][0]
+    assert (complete["t"], complete["h"]) == (None, None)
+
+
+def _assert_readers_see_only_v1(db: Driver) -> None:
+    """The API's and the Browser guide's queries of model versions, with v2 of mf pending."""
+    def run(name: str, **params) -> list[dict]:
+        return [r.data() for r in db.execute_query(query_text(name), params)[0]]
+
+    assert [m["model"]["version"] for m in run("api/models", dataset=None)] == [1]
+    assert run("api/ready", dataset="toy") == [{"activeModels": 1}]
+    for version, expected in ((None, 1), (2, None)):
+        state = run("api/user_state", dataset="toy", userId="1", modelName="mf", modelVersion=version)[0]
+        assert (state["model"] or {}).get("version") == expected
+    assert run("api/similar_items", dataset="toy", itemId="i1", k=3)[0]["hasModel"]
+    guide = statements((REPO / "cypher" / "guide" / "06_model_versions.cypher").read_text())[0]
+    assert [r["version"] for r in db.execute_query(guide, {"dataset": None})[0]] == [1]
+
+
+KILLED_RUN = """
+import os, numpy as np
+from neo4j import GraphDatabase
+from graphstore.models import write_model_version
+users, items = [str(i) for i in range(1, 8)], [f"i{i}" for i in range(1, 13)]
+with GraphDatabase.driver(os.environ["URI"], auth=(os.environ["USER"], os.environ["PASSWORD"])) as driver:
+    write_model_version(driver, "toy", "mf", users, np.ones((7, 8)), items, np.ones((12, 8)), "dot", {}, {})
+"""
+
+
+def test_a_killed_write_back_is_cleaned_up_once_its_heartbeat_is_stale(graph: Driver, neo4j_creds: Credentials,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run killed mid-write leaves its reservation and the vectors it wrote; the number is not reused, so the
+    next write-back removes them once no heartbeat came for STALE_SECONDS."""
+    env = {**os.environ, "URI": neo4j_creds.uri, "USER": neo4j_creds.user, "PASSWORD": neo4j_creds.password}
+    with _item_locked(graph):
+        killed = subprocess.Popen([sys.executable, "-c", KILLED_RUN], cwd=REPO, env=env)
+        _blocked_write(graph)
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+    assert _slots(graph) == [(1, False)] and _holders(graph, "emb_mf_v1") == ["toy:User"]
+    assert remove_abandoned(graph) == []  # not stale yet: it may still be writing
+    monkeypatch.setattr(models, "STALE_SECONDS", 1.0)
+    time.sleep(1.5)
+    graph.execute_query("UNWIND $ids AS id CREATE (:User {dataset: 'other', id: id})", {"ids": USERS})
+    graph.execute_query("UNWIND $ids AS id MERGE (:Item:Movie {dataset: 'other', id: id})", {"ids": ITEMS})
+    mv = _write(graph, 5, "other")
+    assert mv.version == 1 and _slots(graph) == [(1, True)]
+    assert _holders(graph, "emb_mf_v1") == ["other:Item", "other:User"]  # none of the killed run's toy users
+    _assert_intact(graph, mv, 5)
+
+
+def test_a_failed_write_back_removes_its_reservation_and_vectors(graph: Driver) -> None:
+    v1 = _write(graph, 1)
+    with ThreadPoolExecutor(1) as pool:
+        with _item_locked(graph):
+            failing = pool.submit(_write, graph, 2)
+            graph.execute_query("TERMINATE TRANSACTION $id", {"id": _blocked_write(graph)})
+        with pytest.raises(Neo4jError, match="terminated"):
+            failing.result()
+    assert list_versions(graph) == [v1] and _slots(graph) == [(1, True)]
+    assert _holders(graph, "emb_mf_v2") == []
+    assert {r["name"] for r in graph.execute_query("SHOW VECTOR INDEXES YIELD name")[0]} == {v1.user_index,
+                                                                                            v1.item_index}
