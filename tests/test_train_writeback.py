@@ -7,7 +7,7 @@ from neo4j import Driver
 from typer.testing import CliRunner
 
 from graphstore.export import export_graph
-from graphstore.models import active_version, list_versions
+from graphstore.models import active_version, get_version, list_versions, load_embeddings, write_model_version
 from kgrec.cli import app
 
 ML = "movielens-100k"
@@ -149,6 +149,31 @@ def test_demo_refuses_a_model_it_cannot_serve(ml100k_model: Driver, settings, tm
                               env={**_env(settings), "KGREC_STATE_DIR": str(tmp_path)})
     assert ease.exit_code == 1 and "error: ease has no embeddings for the API to serve" in ease.output, ease.output
     assert active_version(ml100k_model, ML) == before
+
+
+def test_models_delete_removes_a_version_that_is_not_active(ml100k_model: Driver, settings) -> None:
+    """`kgrec models delete` removes a stored version's vectors, indexes and node; the active version and an unknown
+    one are one-line errors that delete nothing."""
+    active = active_version(ml100k_model, ML)
+    users, items = load_embeddings(ml100k_model, active, "User"), load_embeddings(ml100k_model, active, "Item")
+    copy = write_model_version(ml100k_model, ML, "copy", *users, *items, active.similarity, {}, {}, activate=False)
+
+    def delete(name: str, version: int):
+        return CliRunner().invoke(app, ["models", "delete", "-d", ML, name, str(version)], env=_env(settings))
+
+    refused = delete(active.name, active.version)
+    assert refused.exit_code == 1, refused.output
+    assert refused.output == f"error: {active.name} v{active.version} is active; activate another version first\n"
+    deleted = delete("copy", copy.version)
+    assert deleted.exit_code == 0 and deleted.output == f"copy v{copy.version} of {ML} deleted\n", deleted.output
+    assert get_version(ml100k_model, ML, "copy", copy.version) is None
+    left = ml100k_model.execute_query("MATCH (n) WHERE n[$p] IS NOT NULL RETURN count(n) AS c", {"p": copy.property})
+    indexes = {r["name"] for r in ml100k_model.execute_query("SHOW VECTOR INDEXES YIELD name")[0]}
+    assert left[0][0]["c"] == 0 and not {copy.user_index, copy.item_index} & indexes
+    again = delete("copy", copy.version)
+    assert again.exit_code == 1 and again.output == f"error: no model copy v{copy.version} for dataset '{ML}'\n"
+    assert active_version(ml100k_model, ML) == active and load_embeddings(ml100k_model, active, "User")[0] == users[0]
+    assert {active.user_index, active.item_index} <= indexes
 
 
 def _env(settings) -> dict[str, str]:

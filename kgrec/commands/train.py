@@ -15,7 +15,7 @@ from kgrec.settings import get_settings
 if TYPE_CHECKING:
     from neo4j import Driver
 
-models_app = typer.Typer(help="List and activate model versions stored in Neo4j.", no_args_is_help=True)
+models_app = typer.Typer(help="List, activate and delete model versions stored in Neo4j.", no_args_is_help=True)
 
 
 def _params(raw: list[str] | None) -> dict[str, object]:
@@ -208,6 +208,19 @@ def activate_command(dataset: Annotated[str, typer.Option("--dataset", "-d", hel
     with friendly_errors(ModelVersionError), open_driver() as driver:
         activate_version(driver, dataset, name, version)
     typer.echo(f"{name} v{version} is now active for {dataset}")
+
+
+@models_app.command("delete")
+def delete_command(dataset: Annotated[str, typer.Option("--dataset", "-d", help="The dataset it was trained on.")],
+                   name: Annotated[str, typer.Argument(help="Model name.")],
+                   version: Annotated[int, typer.Argument(help="Version number.")]) -> None:
+    """Delete a stored version that is not active: its embeddings, its vector indexes and its node."""
+    from graphstore.connection import open_driver
+    from graphstore.models import ModelVersionError, delete_version, require_version
+
+    with friendly_errors(ModelVersionError), open_driver() as driver:
+        delete_version(driver, require_version(driver, dataset, name, version))
+    typer.echo(f"{name} v{version} of {dataset} deleted")
 
 
 @models_app.command("available")
