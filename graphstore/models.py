@@ -333,7 +333,8 @@ def write_model_version(
     entities = None
     if entity_uris is not None and entity_emb is not None:
         entities = (list(entity_uris), _check_embeddings("entity", entity_uris, entity_emb, dim))
-    apply_schema(driver, database)  # the slot constraint, on a database ingested before it existed
+    # the slot constraint, on a database ingested before it existed (not waiting for other runs' vector indexes)
+    apply_schema(driver, database, wait=False)
     remove_abandoned(driver, database)
     slot = _reserve(driver, dataset, name, database)
     mv = ModelVersion(dataset, name, slot.version, slot.prop, dim, similarity, metrics, params,

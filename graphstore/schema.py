@@ -7,12 +7,14 @@ from neo4j import Driver
 from graphstore.cypher_files import load_cypher, statements
 
 
-def apply_schema(driver: Driver, database: str = "neo4j") -> int:
-    """Create every constraint and index of the schema (idempotent); return how many statements ran."""
+def apply_schema(driver: Driver, database: str = "neo4j", wait: bool = True) -> int:
+    """Create every constraint and index of the schema (idempotent); return how many statements ran. With `wait`,
+    until every index is ONLINE (vector indexes of a write-back included); constraints hold as soon as created."""
     stmts = statements(load_cypher("schema"))
     for stmt in stmts:
         driver.execute_query(stmt, database_=database)
-    driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    if wait:
+        driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
     return len(stmts)
 
 

@@ -31,6 +31,7 @@ from graphstore.models import (
     write_model_version,
 )
 from graphstore.provision import Credentials
+from graphstore.schema import apply_schema
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -241,6 +242,46 @@ def test_a_write_back_in_flight_is_invisible_to_readers_and_left_alone(graph: Dr
     _assert_intact(graph, done, 2)
     complete = graph.execute_query("MATCH (m:Model {version: 2}) RETURN m.token AS t, m.heartbeat AS h")[0][0]
     assert (complete["t"], complete["h"]) == (None, None)
+
+
+def test_a_write_back_whose_slot_went_stale_stops_and_its_number_heals(graph: Driver,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run frozen longer than STALE_SECONDS (no heartbeat) loses its slot to the clean-up; when it wakes it must
+    not complete a version whose vectors were removed, and what it wrote after that is cleared by the next run."""
+    monkeypatch.setattr(models, "HEARTBEAT_SECONDS", 60.0)
+    monkeypatch.setattr(models, "STALE_SECONDS", 1.0)
+    v1 = _write(graph, 1)
+    with ThreadPoolExecutor(1) as pool:
+        with _item_locked(graph):
+            frozen = pool.submit(_write, graph, 2, activate=False)
+            _blocked_write(graph)
+            time.sleep(1.5)
+            assert remove_abandoned(graph) == ["emb_mf_v2"]
+            assert _slots(graph) == [(1, True)] and _holders(graph, "emb_mf_v2") == []
+        with pytest.raises(ModelVersionError, match="taken over as abandoned"):
+            frozen.result()
+    assert list_versions(graph) == [v1] and _slots(graph) == [(1, True)]
+    again = _write(graph, 3)  # number 2 is free again: its leftovers go before it writes
+    assert again.version == 2 and _holders(graph, "emb_mf_v2") == ["toy:Item", "toy:User"]
+    _assert_intact(graph, again, 3)
+
+
+def test_versions_written_before_slots_existed_stay_complete_versions(graph: Driver) -> None:
+    """A database from before the slot constraint: its (:Model) nodes have no :ModelSlot (here even two of one
+    name and version, as the old race left them); the schema applies to it, and the next write-back numbers after
+    them and prunes them like any version."""
+    legacy = _write(graph, 1)
+    graph.execute_query("MATCH (m:Model) REMOVE m:ModelSlot "
+                        "CREATE (c:Model) SET c = m {.*, dataset: 'other', active: false}")
+    graph.execute_query("DROP CONSTRAINT model_slot")
+    apply_schema(graph)
+    apply_schema(graph)
+    assert [(m.dataset, m.version, m.active) for m in list_versions(graph)] == [("other", 1, False), ("toy", 1, True)]
+    assert _slots(graph) == []
+    mv = _write(graph, 2, keep=1)
+    assert mv.version == 2 and active_version(graph, "toy") == mv
+    assert [(m.dataset, m.version) for m in list_versions(graph)] == [("other", 1), ("toy", 2)]
+    assert _holders(graph, legacy.property) == []
 
 
 def _assert_readers_see_only_v1(db: Driver) -> None:
