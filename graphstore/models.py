@@ -283,8 +283,9 @@ def _await_online(driver: Driver, database: str, names: list[str], timeout: int 
 def _write_pending(driver: Driver, database: str, mv: ModelVersion, heartbeat: _Heartbeat, users: Embeddings,
                    items: Embeddings, entities: Embeddings | None, batch_size: int) -> list[str]:
     """Write a reserved version's vectors and build its ONLINE vector indexes; return the labels it covers."""
-    # this run holds the number, so anything under its names was left by a write-back killed before slots existed:
-    # an index kept by `IF NOT EXISTS` (of another dimension, say) or vectors on nodes this run does not write
+    # this run holds the number, so anything under its names was left by a write-back killed before slots existed
+    # or by one that wrote on after its slot was taken over: an index kept by `IF NOT EXISTS` (of another
+    # dimension, say) or vectors on nodes this run does not write
     _discard(driver, database, mv.property, INDEXED_LABELS)
     sections = {"User": ("MATCH (n:User {dataset: $dataset, id: row.id})", users),
                 "Item": ("MATCH (n:Item {dataset: $dataset, id: row.id})", items)}
