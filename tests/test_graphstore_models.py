@@ -77,18 +77,19 @@ def _item_locked(db: Driver) -> Iterator[None]:
         tx.rollback()
 
 
-def _blocked_write(db: Driver) -> str:
-    """Wait until a vector write waits for a lock; return its transaction id."""
+def _blocked(db: Driver, fragment: str = "setNodeVectorProperty") -> str:
+    """Wait until a query containing `fragment` (by default a vector write) waits for a lock; return its
+    transaction id."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         records, _, _ = db.execute_query(
             "SHOW TRANSACTIONS YIELD transactionId, currentQuery, status "
-            "WHERE status STARTS WITH 'Blocked' AND currentQuery CONTAINS 'setNodeVectorProperty' "
-            "RETURN transactionId")
+            "WHERE status STARTS WITH 'Blocked' AND currentQuery CONTAINS $fragment RETURN transactionId",
+            {"fragment": fragment})
         if records:
             return records[0]["transactionId"]
         time.sleep(0.05)
-    pytest.fail("no write-back reached its item batch")
+    pytest.fail(f"no query with {fragment!r} waited for a lock")
 
 
 def _slots(db: Driver) -> list[tuple[int, bool]]:
@@ -218,6 +219,21 @@ def test_concurrent_write_backs_of_one_model_name_get_their_own_versions(graph: 
     assert _slots(graph) == [(1, True), (2, True)]
 
 
+def test_a_write_back_that_loses_the_race_for_a_number_takes_the_next_one(graph: Driver) -> None:
+    """Another run's reservation of v1, not yet committed when this run looks for the highest version: this run
+    tries v1 too, waits on the constraint, fails once the other commits, and takes v2."""
+    with ThreadPoolExecutor(1) as pool:
+        with graph.session() as session, session.begin_transaction() as tx:
+            tx.run("CREATE (:ModelSlot {dataset: 'other', name: 'mf', version: 1, token: 'theirs', "
+                   "heartbeat: datetime()})").consume()
+            racing = pool.submit(_write, graph, 1)
+            _blocked(graph, "CREATE (s:ModelSlot")
+            tx.commit()
+        mv = racing.result()
+    assert mv.version == 2 and _slots(graph) == [(1, False), (2, True)]
+    _assert_intact(graph, mv, 1)
+
+
 def test_a_write_back_in_flight_is_invisible_to_readers_and_left_alone(graph: Driver,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(models, "HEARTBEAT_SECONDS", 0.2)
@@ -226,7 +242,7 @@ def test_a_write_back_in_flight_is_invisible_to_readers_and_left_alone(graph: Dr
     with ThreadPoolExecutor(1) as pool:
         with _item_locked(graph):
             pending = pool.submit(_write, graph, 2)
-            _blocked_write(graph)
+            _blocked(graph)
             time.sleep(1.5)  # past STALE_SECONDS: only its heartbeat tells it from a killed run
             assert _slots(graph) == [(1, True), (2, False)] and _holders(graph, "emb_mf_v2") == ["toy:User"]
             assert [(m.version, m.active) for m in list_versions(graph)] == [(1, True)]
@@ -254,7 +270,7 @@ def test_a_write_back_whose_slot_went_stale_stops_and_its_number_heals(graph: Dr
     with ThreadPoolExecutor(1) as pool:
         with _item_locked(graph):
             frozen = pool.submit(_write, graph, 2, activate=False)
-            _blocked_write(graph)
+            _blocked(graph)
             time.sleep(1.5)
             assert remove_abandoned(graph) == ["emb_mf_v2"]
             assert _slots(graph) == [(1, True)] and _holders(graph, "emb_mf_v2") == []
@@ -316,7 +332,7 @@ def test_a_killed_write_back_is_cleaned_up_once_its_heartbeat_is_stale(graph: Dr
     env = {**os.environ, "URI": neo4j_creds.uri, "USER": neo4j_creds.user, "PASSWORD": neo4j_creds.password}
     with _item_locked(graph):
         killed = subprocess.Popen([sys.executable, "-c", KILLED_RUN], cwd=REPO, env=env)
-        _blocked_write(graph)
+        _blocked(graph)
         killed.send_signal(signal.SIGKILL)
         killed.wait()
     assert _slots(graph) == [(1, False)] and _holders(graph, "emb_mf_v1") == ["toy:User"]
@@ -336,7 +352,7 @@ def test_a_failed_write_back_removes_its_reservation_and_vectors(graph: Driver) 
     with ThreadPoolExecutor(1) as pool:
         with _item_locked(graph):
             failing = pool.submit(_write, graph, 2)
-            graph.execute_query("TERMINATE TRANSACTION $id", {"id": _blocked_write(graph)})
+            graph.execute_query("TERMINATE TRANSACTION $id", {"id": _blocked(graph)})
         with pytest.raises(Neo4jError, match="terminated"):
             failing.result()
     assert list_versions(graph) == [v1] and _slots(graph) == [(1, True)]
