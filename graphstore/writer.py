@@ -155,11 +155,14 @@ class GraphWriter:
         )
         return json.loads(recs[0]["m"]) if recs and recs[0]["m"] else None
 
-    def item_uris(self) -> dict[str, list[str]]:
-        """IRI → ids of this dataset's items that carry it."""
+    def item_uris(self, without: list[str] | None = None) -> dict[str, list[str]]:
+        """IRI → ids of this dataset's items that carry it; with `without` (predicate IRIs), only the items that have
+        no knowledge relationship with one of those predicates yet."""
         recs, _, _ = self.driver.execute_query(
-            "MATCH (i:Item {dataset: $ds}) WHERE i.uri IS NOT NULL RETURN i.uri AS uri, collect(i.id) AS ids",
-            ds=self.dataset, database_=self.database,
+            "MATCH (i:Item {dataset: $ds}) WHERE i.uri IS NOT NULL "
+            "AND ($without IS NULL OR NOT EXISTS { (i)-[k]->(:Entity) WHERE k.predicate IN $without }) "
+            "RETURN i.uri AS uri, collect(i.id) AS ids",
+            ds=self.dataset, without=without, database_=self.database,
         )
         return {r["uri"]: r["ids"] for r in recs}
 

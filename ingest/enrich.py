@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from graphstore.schema import apply_schema
 from graphstore.writer import GraphWriter
-from ingest.knowledge import DBO, DCT, entity_name, relationship_type
+from ingest.knowledge import DBO, DBR, DCT, entity_name, relationship_type
 from ingest.quarantine import Quarantine
 from ingest.records import Row, Section
 from ingest.run import IngestReport, write_section
@@ -33,6 +33,7 @@ from kgrec.settings import get_settings
 
 log = logging.getLogger(__name__)
 DEFAULT_ENDPOINT = "https://dbpedia.org/sparql"
+DBPEDIA_RESOURCES = (DBR, "https://dbpedia.org/resource/")  # the IRIs the default endpoint describes
 MAX_RETRY_AFTER_S = 300.0
 DEFAULT_PROPERTIES = (
     *(DBO + p for p in ("director", "starring", "writer", "producer", "distributor", "cinematography",
@@ -67,8 +68,14 @@ def enrich_from_sparql(
     min_interval: float = 1.0,
     retries: int = 3,
     max_rows: int = 10_000,
+    uri_prefixes: tuple[str, ...] = DBPEDIA_RESOURCES,
+    all_items: bool = False,
 ) -> IngestReport:
     """Add (:Item)-[:REL {predicate}]->(:Entity {uri, name}) for `dataset`'s items with a `uri`, from SPARQL.
+
+    Asked are the items whose `uri` starts with one of `uri_prefixes` (DBpedia resources by default: a Freebase or
+    Amazon IRI is not the endpoint's to answer) and that have no knowledge relationship with one of `properties`
+    yet, or every such item with `all_items` (to refresh what an earlier load or enrichment wrote).
 
     Politely: at most one query per `min_interval` seconds; a timeout, a refused connection, HTTP 429 or 5xx is
     retried `retries` times after a growing pause (`Retry-After` when the endpoint sends one); each valid answer is
@@ -84,9 +91,14 @@ def enrich_from_sparql(
     types = {p: relationship_type(p) for p in predicates}
     apply_schema(driver, database)
     writer = GraphWriter(driver, dataset, database)
-    items_by_uri = writer.item_uris()
-    if not items_by_uri:
+    linked = writer.item_uris()
+    if not linked:
         raise SparqlError(f"dataset {dataset!r} has no items with a uri: ingest it first")
+    lacking = linked if all_items else writer.item_uris(without=predicates)
+    items_by_uri = {u: ids for u, ids in lacking.items() if u.startswith(uri_prefixes)}
+    log.info("%s: %d item IRIs, %d of them %s, %d of those under %s: asking %s", dataset, len(linked), len(lacking),
+             "taken (all_items)" if all_items else "without one of the asked properties yet", len(items_by_uri),
+             " or ".join(uri_prefixes), endpoint)
     q = Quarantine((state_dir or settings.state_dir) / "quarantine" / f"{dataset}-dbpedia-{int(time.time())}.jsonl")
     triples: list[Row] = []
     names: dict[str, str] = {}

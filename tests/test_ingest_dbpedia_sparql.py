@@ -89,7 +89,7 @@ def test_enrichment_from_sparql(db: Driver, sparql_endpoint: str, tmp_path: Path
     before = db.execute_query("MATCH (:Item {dataset: 'my-films'})-[k]->(:Entity) RETURN count(k)").records[0][0]
 
     report = enrich_from_sparql(db, "my-films", sparql_endpoint, progress=False, state_dir=tmp_path,
-                                cache_dir=tmp_path / "cache")
+                                cache_dir=tmp_path / "cache", all_items=True)
     # Heat: director, two stars; Creme: one subject. Literals and unasked properties are not fetched.
     assert report.loaded == {"dbpedia (sparql)": 4, "entity labels": 1}
     assert report.relationships_created == 1  # triples.nt had the director, Al Pacino and the subject already
@@ -105,7 +105,7 @@ def test_enrichment_from_sparql(db: Driver, sparql_endpoint: str, tmp_path: Path
                             ).records[0][0] == 0
 
     again = enrich_from_sparql(db, "my-films", sparql_endpoint, progress=False, state_dir=tmp_path,
-                               cache_dir=tmp_path / "cache")
+                               cache_dir=tmp_path / "cache", all_items=True)
     assert again.relationships_created == 0 and again.nodes_created == 0
 
 
@@ -116,7 +116,7 @@ def test_enrichment_errors_are_clear(db: Driver, sparql_endpoint: str, tmp_path:
     ingest_dataset(db, get(str(OWN_DATA)), OWN_DATA, progress=False, state_dir=tmp_path)
     with pytest.raises(SparqlError, match=r"SPARQL query to http://127\.0\.0\.1:9/sparql failed"):
         enrich_from_sparql(db, "my-films", "http://127.0.0.1:9/sparql", progress=False, state_dir=tmp_path,
-                           cache_dir=tmp_path / "cache", min_interval=0.05)
+                           cache_dir=tmp_path / "cache", min_interval=0.05, all_items=True)
 
 
 class Proxy:
@@ -173,7 +173,8 @@ class Proxy:
 
 
 HANG_S = 3.0
-POLITE = {"progress": False, "batch": 1, "timeout": 1.0, "min_interval": 0.3, "retries": 3}
+# all_items: both fixture items already have some of the asked properties (from triples.nt); ask for them anyway
+POLITE = {"progress": False, "batch": 1, "timeout": 1.0, "min_interval": 0.3, "retries": 3, "all_items": True}
 
 
 @pytest.fixture
@@ -184,6 +185,33 @@ def films(db: Driver, tmp_path: Path) -> Driver:
 
 def knowledge(driver: Driver) -> int:
     return driver.execute_query("MATCH (:Item {dataset: 'my-films'})-[k]->(:Entity) RETURN count(k)").records[0][0]
+
+
+def test_only_items_lacking_the_properties_under_the_uri_prefixes_are_asked(
+    films: Driver, sparql_endpoint: str, tmp_path: Path
+) -> None:
+    """By default an item is asked for only when its IRI is a DBpedia resource and it has none of the asked
+    properties yet: Creme loses its subject, Heat keeps its director, a Freebase-linked item is not DBpedia's."""
+    films.execute_query("MATCH (:Item {dataset: 'my-films', id: 'm2'})-[k:SUBJECT]->() DELETE k")
+    films.execute_query("CREATE (:Item {dataset: 'my-films', id: 'fb', uri: 'http://rdf.freebase.com/ns/m.0abc'})")
+    kw = {**POLITE, "min_interval": 0.0, "state_dir": tmp_path, "cache_dir": tmp_path / "cache"}
+    proxy = Proxy(sparql_endpoint, [])
+    try:
+        report = enrich_from_sparql(films, "my-films", proxy.url, **{**kw, "all_items": False})
+        assert len(proxy.arrivals) == 1  # Creme alone (batch=1)
+        assert report.loaded == {"dbpedia (sparql)": 1, "entity labels": 0}
+        assert films.execute_query("MATCH (:Item {dataset: 'my-films', id: 'm2'})-[:SUBJECT]->(e) RETURN e.name"
+                                   ).records[0][0] == "Desserts"
+
+        again = enrich_from_sparql(films, "my-films", proxy.url, **{**kw, "all_items": False})
+        assert len(proxy.arrivals) == 1 and again.loaded == {"dbpedia (sparql)": 0, "entity labels": 0}
+
+        freebase = enrich_from_sparql(films, "my-films", proxy.url,
+                                      **{**kw, "uri_prefixes": ("http://rdf.freebase.com/ns/",)})
+        assert len(proxy.arrivals) == 2  # the Freebase item, asked because its prefix was named
+        assert freebase.loaded == {"dbpedia (sparql)": 0, "entity labels": 0}  # Fuseki knows nothing of it
+    finally:
+        proxy.close()
 
 
 def test_transient_failures_are_retried_politely_and_answers_cached(

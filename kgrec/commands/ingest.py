@@ -26,6 +26,12 @@ def ingest(
         "--target", help="With `dbpedia`: the ingested dataset whose items to enrich.")] = None,
     endpoint: Annotated[str | None, typer.Option(
         "--endpoint", envvar="KGREC_SPARQL_ENDPOINT", help="With `dbpedia`: the SPARQL endpoint.")] = None,
+    all_items: Annotated[bool, typer.Option(
+        "--all-items", help="With `dbpedia`: ask for every linked item, also those that already have some of the "
+                            "properties (default: only items that have none of them).")] = False,
+    uri_prefix: Annotated[list[str] | None, typer.Option(
+        "--uri-prefix", help="With `dbpedia`: ask only for item IRIs starting with this (repeatable; default: "
+                             "DBpedia resources, http(s)://dbpedia.org/resource/).")] = None,
 ) -> None:
     """Load a dataset into Neo4j: files from --data-dir, else the cache, else downloaded and verified."""
     from neo4j.exceptions import Neo4jError
@@ -45,7 +51,9 @@ def ingest(
             if not target:
                 raise typer.BadParameter("`kgrec ingest dbpedia` needs --target <dataset>", param_hint="--target")
             with open_driver(settings) as driver:
-                report = enrich_from_sparql(driver, target, endpoint, progress=progress)
+                prefixes = {"uri_prefixes": tuple(uri_prefix)} if uri_prefix else {}
+                report = enrich_from_sparql(driver, target, endpoint, progress=progress, all_items=all_items,
+                                            **prefixes)
         else:
             spec = get(dataset)  # an unknown name fails before any server is started
             with open_driver(settings) as driver:
@@ -63,7 +71,8 @@ def datasets() -> None:
             typer.echo(f"  file:      {f.path}  sha256 {f.sha256 or '(none recorded)'}"
                        + ("  (optional)" if f.optional else ""))
     typer.echo("<folder>\n  your own files: interactions, items, users, triples, social (see ingest/README.md)")
-    typer.echo("dbpedia --target <dataset>\n  DBpedia properties and labels over SPARQL for the dataset's linked items")
+    typer.echo("dbpedia --target <dataset>\n  DBpedia properties and labels over SPARQL for the dataset's linked items "
+               "that lack them")
 
 
 def register(app: typer.Typer) -> None:
