@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kgrec.settings import Settings
-from kgrec.training import TrainOptions, check_params, evaluate_embeddings, train_and_write
+from kgrec.training import TrainOptions, check_params, check_split, evaluate_embeddings, train_and_write
 from learner.metrics import DEFAULT_KS, RANKING_METRICS
 from learner.models import resolve_name
 
@@ -153,6 +153,7 @@ def run_pipeline(config: PipelineConfig, settings: Settings) -> PipelineReport:
                                           progress=False)
                 log.info("%s", ingested.summary())  # `kgrec ingest` prints it; a scheduled run logs it
                 report.step("ingest", t, mode=ingested.mode, loaded=ingested.loaded, skipped=ingested.skipped)
+            check_split(driver, config.dataset, config.train.split)  # a typo fails before the export
             t = time.monotonic()
             data = export_graph(driver, config.dataset)
             report.step("export", t, users=data["user"].num_nodes, items=data["item"].num_nodes,

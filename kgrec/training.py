@@ -67,6 +67,17 @@ def check_params(model: str, params: dict[str, Any]) -> None:
                          f"takes {', '.join(TRAIN_PARAMS)}")
 
 
+def check_split(driver: Driver, dataset: str, split: str) -> None:
+    """`split` is one the dataset has (ValueError naming those it has): a typo such as u6 was found only after the
+    export."""
+    from graphstore.export import official_splits
+    from learner.splits import GENERATED_SPLITS
+
+    available = [*official_splits(driver, dataset), *GENERATED_SPLITS]
+    if split not in available:
+        raise ValueError(f"dataset {dataset!r} has no split {split!r}; it has {', '.join(available)}")
+
+
 @dataclass
 class TrainOutcome:
     model_name: str

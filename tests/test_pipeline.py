@@ -34,9 +34,8 @@ report_dir = "{tmp_path / 'reports'}"
 data_dir = "{data_dir}"
 [train]
 model = "bprmf"
-split = "u1"
 device = "cpu"
-{chr(10).join(f'{k} = {json.dumps(v)}' for k, v in {"epochs": 3, "dim": 16, **train}.items())}
+{chr(10).join(f'{k} = {json.dumps(v)}' for k, v in {"split": "u1", "epochs": 3, "dim": 16, **train}.items())}
 [gate]
 metric = "ndcg@20"
 tolerance = 0.0
@@ -101,6 +100,14 @@ def test_a_pass_warm_starts_from_the_active_version(ml100k_model: Driver, run_se
     assert report.steps["train"]["warm_started_from"] == f"{active.name} v{active.version}"
     gate_step = report.steps["gate"]  # unchanged embeddings score as the active version does
     assert abs(gate_step["candidate"] - gate_step["active"]) < 0.01
+
+
+def test_a_split_the_dataset_lacks_fails_before_the_export(ml100k_model: Driver, run_settings: Settings,
+                                                          data_dir: Path, tmp_path: Path) -> None:
+    report = run_pipeline(_config(tmp_path, data_dir, split="u6"), run_settings)
+    assert report.status == "failed" and exit_code(report) != 0
+    assert "has no split 'u6'; it has u1, u2" in report.error
+    assert set(report.steps) == {"ingest"}  # nothing exported or trained
 
 
 def test_a_second_run_is_refused_while_one_holds_the_lock(ml100k_model: Driver, run_settings: Settings,

@@ -78,14 +78,13 @@ def _check_model(ctx: typer.Context, model: str, params: dict[str, object]) -> N
 
 
 def check_split(driver: Driver, dataset: str, split: str) -> None:
-    """--split names a split the dataset has (a typo such as u6 was found only after the export)."""
-    from graphstore.export import official_splits
-    from learner.splits import GENERATED_SPLITS
+    """--split names a split the dataset has (a usage error naming those it has)."""
+    from kgrec.training import check_split as check
 
-    available = [*official_splits(driver, dataset), *GENERATED_SPLITS]
-    if split not in available:
-        raise typer.BadParameter(f"dataset {dataset!r} has no split {split!r}; it has {', '.join(available)}",
-                                 param_hint="--split")
+    try:
+        check(driver, dataset, split)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--split") from None
 
 
 def train_command(
