@@ -62,10 +62,19 @@ def test_cron_and_kubernetes_run_the_same_pipeline() -> None:
     fields = lines[0].split(None, 6)
     assert all(re.fullmatch(r"[\d*/,-]+", f) for f in fields[:5]), "five schedule fields"
     assert "kgrec pipeline run --config deploy/pipeline.toml" in fields[6]
-    job = yaml.safe_load((REPO / "deploy/k8s/pipeline-cronjob.yaml").read_text())
+    claim, job = yaml.safe_load_all((REPO / "deploy/k8s/pipeline-cronjob.yaml").read_text())
     assert (job["apiVersion"], job["kind"]) == ("batch/v1", "CronJob")
     assert job["spec"]["concurrencyPolicy"] == "Forbid"
-    assert job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"] == PIPELINE
+    pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    assert container["command"] == PIPELINE
+    # state and downloads live on the claimed volume, so a night's run finds the last one's cache and reports
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    assert env["KGREC_STATE_DIR"] == mounts["state"] and env["KGREC_CACHE_DIR"].startswith(mounts["state"] + "/")
+    volume = next(v for v in pod["volumes"] if v["name"] == "state")
+    assert claim["kind"] == "PersistentVolumeClaim"
+    assert volume["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"]
 
 
 def test_example_pipeline_config_loads() -> None:
