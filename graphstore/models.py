@@ -365,16 +365,18 @@ def write_model_version(
     return mv
 
 
-def _activate_tx(tx: ManagedTransaction, dataset: str, name: str, version: int) -> bool:
-    target = tx.run("MATCH (m:Model {dataset: $dataset, name: $name, version: $version}) RETURN m",
-                    dataset=dataset, name=name, version=version).single()
-    if target is None:
-        return False
+def _activate_tx(tx: ManagedTransaction, dataset: str, name: str, version: int) -> None:
+    # The SET takes the version's write lock before `deleting` is read, so a deletion that claimed it first is seen
+    # (see `_claim_for_deletion_tx`), and one that comes later sees it active.
+    target = tx.run("MATCH (m:Model {dataset: $dataset, name: $name, version: $version}) "
+                    "SET m.activated_at = $now RETURN coalesce(m.deleting, false) AS deleting",
+                    dataset=dataset, name=name, version=version,
+                    now=datetime.now(UTC).isoformat(timespec="seconds")).single()
+    if target is None or target["deleting"]:
+        raise ModelVersionError(f"{name} v{version} is {'being deleted' if target else 'gone'}; not activated")
     tx.run("MATCH (m:Model {dataset: $dataset}) WHERE m.active SET m.active = false", dataset=dataset)
-    tx.run("MATCH (m:Model {dataset: $dataset, name: $name, version: $version}) "
-           "SET m.active = true, m.activated_at = $now",
-           dataset=dataset, name=name, version=version, now=datetime.now(UTC).isoformat(timespec="seconds"))
-    return True
+    tx.run("MATCH (m:Model {dataset: $dataset, name: $name, version: $version}) SET m.active = true",
+           dataset=dataset, name=name, version=version)
 
 
 def activate_version(driver: Driver, dataset: str, name: str, version: int, database: str = "neo4j") -> None:
@@ -385,7 +387,7 @@ def activate_version(driver: Driver, dataset: str, name: str, version: int, data
     if len(records) != 2 or any(r["state"] != "ONLINE" for r in records):
         raise ModelVersionError(f"{name} v{version}: vector indexes are not ONLINE; not activated")
     with driver.session(database=database) as session:
-        session.execute_write(_activate_tx, dataset, name, version)
+        session.execute_write(_activate_tx, dataset, name, version)  # ModelVersionError if deleted meanwhile
 
 
 def get_version(driver: Driver, dataset: str, name: str, version: int, database: str = "neo4j") -> ModelVersion | None:
@@ -427,14 +429,26 @@ def _discard(driver: Driver, database: str, prop: str, labels: Sequence[str]) ->
                         f"CALL (n) {{ REMOVE n.`{prop}` }} IN TRANSACTIONS OF 5000 ROWS").consume()
 
 
+def _claim_for_deletion_tx(tx: ManagedTransaction, mv: ModelVersion) -> list[str] | None:
+    """Mark the version `deleting` unless it is active now (the SET takes its write lock before `active` is read,
+    so an activation cannot slip between the check and the mark); its labels, or None when it is gone."""
+    record = tx.run("MATCH (m:Model {dataset: $d, name: $n, version: $v}) SET m.deleting = true "
+                    "RETURN m.active AS active, m.labels AS labels",
+                    d=mv.dataset, n=mv.name, v=mv.version).single()
+    if record is not None and record["active"]:
+        raise ModelVersionError(f"{mv.name} v{mv.version} is active; activate another version first")
+    return None if record is None else record["labels"] or list(INDEXED_LABELS)
+
+
 def delete_version(driver: Driver, mv: ModelVersion, database: str = "neo4j") -> None:
-    """Remove a (non-active) version: its properties, its indexes, its node."""
+    """Remove a version that is not active: its properties, its indexes, its node. It is marked `deleting` first, in
+    a transaction that checks it is not active at that moment (`mv` may be stale), and from then on neither
+    activated nor served; a deletion cut short is finished by running it again."""
     if mv.active:
         raise ModelVersionError(f"{mv.name} v{mv.version} is active; activate another version first")
-    records, _, _ = driver.execute_query(
-        "MATCH (m:Model {dataset: $d, name: $n, version: $v}) RETURN m.labels AS labels",
-        {"d": mv.dataset, "n": mv.name, "v": mv.version}, database_=database)
-    _discard(driver, database, mv.property, records[0]["labels"] if records else INDEXED_LABELS)
+    with driver.session(database=database) as session:
+        labels = session.execute_write(_claim_for_deletion_tx, mv)
+    _discard(driver, database, mv.property, labels or INDEXED_LABELS)
     driver.execute_query("MATCH (m:Model {dataset: $d, name: $n, version: $v}) DELETE m",
                          {"d": mv.dataset, "n": mv.name, "v": mv.version}, database_=database)
 

@@ -23,6 +23,7 @@ from graphstore.models import (
     ModelVersionError,
     activate_version,
     active_version,
+    embedding_property,
     get_version,
     list_versions,
     load_embeddings,
@@ -147,6 +148,52 @@ def test_a_version_whose_index_is_gone_is_not_activated(graph: Driver) -> None:
     with pytest.raises(ModelVersionError, match="not ONLINE"):
         activate_version(graph, "toy", "mf", 2)
     assert active_version(graph, "toy").version == 1
+
+
+def test_a_version_activated_since_it_was_read_is_not_deleted(graph: Driver) -> None:
+    """delete_version re-checks `active` under the version's lock: a ModelVersion read before another process
+    activated it says inactive, and deleting it would have dropped the serving version's vectors and indexes."""
+    v1 = _write(graph, 1)
+    _write(graph, 2)
+    stale = get_version(graph, "toy", "mf", 1)
+    assert stale is not None and not stale.active
+    activate_version(graph, "toy", "mf", 1)
+    with pytest.raises(ModelVersionError, match="is active"):
+        models.delete_version(graph, stale)
+    assert active_version(graph, "toy").version == 1
+    _assert_intact(graph, v1, 1)
+    assert graph.execute_query("MATCH (m:Model {version: 1}) RETURN m.deleting")[0][0][0] is None  # rolled back
+
+
+def test_a_version_claimed_for_deletion_is_not_activated_nor_served(graph: Driver) -> None:
+    """An activation waits for the lock of a deletion that claimed the version, then refuses it; a deletion cut
+    short after its claim is finished by running it again, and no request picks the version meanwhile."""
+    _write(graph, 1)
+    _write(graph, 2)
+    outcome: list[BaseException | None] = []
+    with graph.session() as session, session.begin_transaction() as tx:  # a deletion's claim, not yet committed
+        tx.run("MATCH (m:Model {dataset: 'toy', name: 'mf', version: 1}) SET m.deleting = true").consume()
+
+        def activate() -> None:
+            try:
+                activate_version(graph, "toy", "mf", 1)
+                outcome.append(None)
+            except ModelVersionError as exc:
+                outcome.append(exc)
+
+        worker = threading.Thread(target=activate)
+        worker.start()
+        _blocked(graph, "activated_at")
+        tx.commit()
+        worker.join(timeout=60)
+    assert len(outcome) == 1 and "being deleted" in str(outcome[0])
+    assert active_version(graph, "toy").version == 2
+    state = graph.execute_query(query_text("api/user_state"), dataset="toy", userId="1", modelName="mf",
+                                modelVersion=1).records[0]
+    assert state["model"] is None  # a named request does not get it either
+    models.delete_version(graph, get_version(graph, "toy", "mf", 1))  # finishing the cut-short deletion
+    assert [m.version for m in list_versions(graph, "toy")] == [2]
+    assert _holders(graph, embedding_property("mf", 1)) == []
 
 
 def test_registry_names_with_a_hyphen_are_written_activated_and_pruned(graph: Driver) -> None:

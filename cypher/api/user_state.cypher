@@ -1,13 +1,13 @@
 // API: what a recommendation needs to know about one user, in one round trip.
 // The model version to score with (the dataset's active one, or the newest version of $modelName, or
-// exactly $modelName v$modelVersion), the user's embedding in that version, and the user's
+// exactly $modelName v$modelVersion; never one being deleted), the user's embedding in that version, and the user's
 // interactions as parallel lists: item ids, ratings (or weights), and the number recorded after that version
 // was trained (such users are folded in from their items instead of using their stale embedding).
 // Parameters: $dataset, $userId, $modelName (or null), $modelVersion (or null).
 OPTIONAL MATCH (d:Dataset {name: $dataset})
 OPTIONAL MATCH (m:Model {dataset: $dataset})
   WHERE ($modelName IS NULL AND m.active)
-     OR (m.name = $modelName AND ($modelVersion IS NULL OR m.version = $modelVersion))
+     OR (m.name = $modelName AND ($modelVersion IS NULL OR m.version = $modelVersion) AND m.deleting IS NULL)
 WITH d, m
 ORDER BY m.version DESC
 LIMIT 1
