@@ -97,7 +97,7 @@ def enrich_from_sparql(
     lacking = linked if all_items else writer.item_uris(without=predicates)
     items_by_uri = {u: ids for u, ids in lacking.items() if u.startswith(uri_prefixes)}
     log.info("%s: %d item IRIs, %d of them %s, %d of those under %s: asking %s", dataset, len(linked), len(lacking),
-             "taken (all_items)" if all_items else "without one of the asked properties yet", len(items_by_uri),
+             "taken (all_items)" if all_items else "with none of the asked properties yet", len(items_by_uri),
              " or ".join(uri_prefixes), endpoint)
     q = Quarantine((state_dir or settings.state_dir) / "quarantine" / f"{dataset}-dbpedia-{int(time.time())}.jsonl")
     triples: list[Row] = []
