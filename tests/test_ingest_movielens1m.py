@@ -34,8 +34,10 @@ def test_movielens1m_with_fixture_ratings(db: Driver, data_dir: Path, tmp_path: 
 
     report = ingest_dataset(db, "movielens-1m", data, progress=False, state_dir=tmp_path)
     assert report.loaded == {"users": 6040, "movies": 3883, "genres": 6408, "dbpedia": 34951, "ratings": 5}
-    assert [(r.line, r.reason.split(":")[0]) for r in report.rejections] == [
-        (6, "duplicate"), (7, "unknown id"), (8, "unknown id"), (9, "out of range"), (10, "malformed")]
+    assert [(r.line, r.reason) for r in report.rejections[:4]] == [
+        (6, "duplicate: (1, 1193) first at line 1"), (7, "unknown id: movie 99999 is not in movies.dat"),
+        (8, "unknown id: user 7000 is not in users.dat"), (9, "out of range: rating 6 not in [1, 5]")]
+    assert [(r.line, r.reason.split(":")[0]) for r in report.rejections[4:]] == [(10, "malformed")]
 
     def one(query: str) -> object:
         return db.execute_query(query, ds="movielens-1m").records[0][0]

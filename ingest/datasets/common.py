@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -11,7 +12,7 @@ from ingest.lines import read_fields, replayed
 from ingest.quarantine import Quarantine
 from ingest.records import Row
 from ingest.spec import DataFile, Inputs, Source
-from ingest.values import BadValue, ident, iri, number
+from ingest.values import BadValue, ident, integer, iri, number
 
 PREFIXES = {"dbo": DBO, "dct": DCT}
 
@@ -49,6 +50,31 @@ def read_uri_map(
         except BadValue as exc:
             q.reject(path, line, str(exc), raw)
     return uris
+
+
+@dataclass
+class MovieLensRatings:
+    """Checks MovieLens rating lines (user, item, rating 1-5, timestamp) against the ids read before them; the
+    messages use the dataset's own field and file names."""
+
+    users: set[str]
+    items: set[str]
+    names: tuple[str, str, str, str, str]  # user field, item field, users file, items file, what an item is
+    seen: dict[tuple[str, str], int] = field(default_factory=dict)  # (user, item) → its first line
+
+    def check(self, line: int, fields: Sequence[str]) -> tuple[str, str, int, int]:
+        """(user, item, rating, timestamp) of a line; BadValue naming the field, the unknown id or the first line
+        of a duplicate."""
+        user_field, item_field, users_file, items_file, noun = self.names
+        uid, mid = ident(user_field, fields[0]), ident(item_field, fields[1])
+        if uid not in self.users:
+            raise BadValue(f"unknown id: user {uid} is not in {users_file}")
+        if mid not in self.items:
+            raise BadValue(f"unknown id: {noun} {mid} is not in {items_file}")
+        value, stamp = integer("rating", fields[2], 1, 5), integer("timestamp", fields[3], 0)
+        if (first := self.seen.setdefault((uid, mid), line)) != line:
+            raise BadValue(f"duplicate: ({uid}, {mid}) first at line {first}")
+        return uid, mid, value, stamp
 
 
 def read_edgelists(inputs: Inputs, q: Quarantine, items_by_uri: Mapping[str, Sequence[str]]) -> Iterator[Row]:

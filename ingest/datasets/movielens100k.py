@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from ingest.datasets.common import MovieLensRatings
 from ingest.knowledge import DBO, DCT, HAS_GENRE, BadPredicate, entity_name, genre_uri, relationship_type
 from ingest.lines import read_csv, read_fields, replayed
 from ingest.quarantine import Quarantine
@@ -254,33 +255,22 @@ def _test_sets(inputs: Inputs, q: Quarantine) -> TestSets:
 
 def _ratings(inputs: Inputs, q: Quarantine, users: set[str], items: set[str], test_sets: TestSets) -> Iterator[Row]:
     path, start = inputs["ratings"], inputs.start("ratings")
-    seen: dict[tuple[str, str], int] = {}
+    ratings = MovieLensRatings(users, items, ("user_id", "item_id", "u.user", "u.item", "item"))
 
     def rows(begin: int, stop: int | None, q: Quarantine) -> Iterator[Row]:
-        for line, (uid, mid, rating, ts), raw in read_fields(path, q, "\t", 4, start=begin, stop=stop):
+        for line, fields, raw in read_fields(path, q, "\t", 4, start=begin, stop=stop):
             try:
-                uid, mid = ident("user_id", uid), ident("item_id", mid)
-                if uid not in users:
-                    raise BadValue(f"unknown id: user {uid} is not in u.user")
-                if mid not in items:
-                    raise BadValue(f"unknown id: item {mid} is not in u.item")
-                value = integer("rating", rating, 1, 5)
-                stamp = integer("timestamp", ts, 0)
+                uid, mid, value, stamp = ratings.check(line, fields)
             except BadValue as exc:
                 q.reject(path, line, str(exc), raw)
                 continue
-            pair = (uid, mid)
-            if pair in seen:
-                q.reject(path, line, f"duplicate: ({uid}, {mid}) first at line {seen[pair]}", raw)
-                continue
-            seen[pair] = line
             yield {"u": uid, "i": mid, "w": float(value), "ts": stamp,
-                   "t": [s for s, _, _ in test_sets.get(pair, ())]}
+                   "t": [s for s, _, _ in test_sets.get((uid, mid), ())]}
 
     yield from replayed(rows, start, q)
     if start == 0:  # test rows without a rating in u.data (unknowable when only appended rows were read)
         for pair, where in test_sets.items():
-            if pair not in seen:
+            if pair not in ratings.seen:
                 for split, file, line in where:
                     q.reject(file, line, f"unknown id: ({pair[0]}, {pair[1]}) of {split}.test not rated in u.data")
 

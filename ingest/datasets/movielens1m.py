@@ -11,7 +11,14 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest.datasets.common import edgelist_files, github_file, invert, read_edgelists, read_uri_map
+from ingest.datasets.common import (
+    MovieLensRatings,
+    edgelist_files,
+    github_file,
+    invert,
+    read_edgelists,
+    read_uri_map,
+)
 from ingest.knowledge import HAS_GENRE, genre_uri
 from ingest.lines import read_fields, replayed
 from ingest.quarantine import Quarantine
@@ -114,23 +121,16 @@ def _movies(path: Path, q: Quarantine) -> tuple[list[Row], list[Row]]:
 
 
 def _ratings(inputs: Inputs, q: Quarantine, users: set[str], movies: set[str]) -> Iterator[Row]:
-    path, seen = inputs["ratings"], set[tuple[str, str]]()
+    path = inputs["ratings"]
+    ratings = MovieLensRatings(users, movies, ("UserID", "MovieID", "users.dat", "movies.dat", "movie"))
 
     def rows(begin: int, stop: int | None, q: Quarantine) -> Iterator[Row]:
-        for line, (uid, mid, rating, ts), raw in read_fields(path, q, "::", 4, start=begin, stop=stop):
+        for line, fields, raw in read_fields(path, q, "::", 4, start=begin, stop=stop):
             try:
-                uid, mid = ident("UserID", uid), ident("MovieID", mid)
-                if uid not in users:
-                    raise BadValue(f"unknown id: user {uid} is not in users.dat")
-                if mid not in movies:
-                    raise BadValue(f"unknown id: movie {mid} is not in movies.dat")
-                value, stamp = integer("rating", rating, 1, 5), integer("timestamp", ts, 0)
-                if (uid, mid) in seen:
-                    raise BadValue(f"duplicate: ({uid}, {mid})")
+                uid, mid, value, stamp = ratings.check(line, fields)
             except BadValue as exc:
                 q.reject(path, line, str(exc), raw)
                 continue
-            seen.add((uid, mid))
             yield {"u": uid, "i": mid, "w": float(value), "ts": stamp, "t": []}
 
     return replayed(rows, inputs.start("ratings"), q)
