@@ -10,7 +10,9 @@ The property name is shared by every dataset, so a write-back first reserves its
 the next number when another run got there first. The node is labelled `:Model` too only once the version is
 complete, so every reader (which matches `:Model`) never sees a pending one. While the write-back runs, a thread
 refreshes the slot's heartbeat; a slot whose heartbeat is older than `STALE_SECONDS` was left by a killed run,
-and the next write-back removes its vectors, indexes and reservation.
+and the next write-back removes its vectors, indexes and reservation. Each batch of vectors checks, in its own
+transaction, that the slot is still its run's and fresh, under a server-side time limit (`BATCH_SECONDS`), so a
+run that was frozen, not killed, never writes into a number that was taken over.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from types import TracebackType
 from typing import Any
 
 import numpy as np
-from neo4j import Driver, ManagedTransaction, Record
+from neo4j import Driver, ManagedTransaction, Record, unit_of_work
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 from tqdm import tqdm
 
@@ -40,6 +42,13 @@ SIMILARITIES = ("dot", "cosine")
 INDEXED_LABELS = ("User", "Item", "Entity")
 HEARTBEAT_SECONDS = 30.0  # how often a write-back (or clean-up) refreshes its slot's heartbeat
 STALE_SECONDS = 600.0  # a slot not refreshed for this long belongs to a killed run
+# A batch of vectors is written, in one transaction, only if its slot is still this run's and was refreshed within
+# STALE_SECONDS / 2, and the server ends that transaction after BATCH_SECONDS: it commits (or not) well before anyone
+# may find the slot stale (STALE_SECONDS / 2 + BATCH_SECONDS + the server's 2 s timeout check < STALE_SECONDS), so a
+# run frozen past STALE_SECONDS never writes into a number another run has taken since.
+BATCH_SECONDS = 60.0
+# what the server answers a transaction it ended: timed out while running, or while waiting for a lock
+ENDED_TRANSACTION = ("TransactionTimedOut", "LockClientStopped", "Transaction.Terminated")
 RESERVE_ATTEMPTS = 20  # version numbers tried before giving up (each failure means another run took one)
 
 Embeddings = tuple[list[str], np.ndarray]  # ids and their rows
@@ -115,7 +124,7 @@ class _Slot:
 
 def _taken_over(slot: _Slot) -> ModelVersionError:
     return ModelVersionError(f"{slot.name} v{slot.version}: its reservation was taken over as abandoned (no heartbeat "
-                             f"for {STALE_SECONDS:.0f}s); this write-back stops")
+                             f"for {STALE_SECONDS:.0f}s), or is about to be; this write-back stops")
 
 
 class _Heartbeat:
@@ -240,19 +249,38 @@ def _check_embeddings(kind: str, ids: Sequence[str], emb: np.ndarray, dim: int |
     return emb
 
 
+def _own_batch_tx(tx: ManagedTransaction, slot: _Slot, query: str, params: dict[str, Any]) -> int:
+    """Write one batch of vectors if the slot is ours and fresh (see BATCH_SECONDS); the number of nodes found."""
+    ours = tx.run("MATCH (s:ModelSlot {name: $name, version: $version, token: $token}) WHERE NOT s:Model "
+                  "AND s.heartbeat >= datetime() - duration({seconds: $fresh}) RETURN count(s) AS n",
+                  slot.params, fresh=STALE_SECONDS / 2).single(strict=True)["n"]
+    if not ours:
+        raise _taken_over(slot)
+    return tx.run(query, params).single(strict=True)["written"]
+
+
 def _write_vectors(driver: Driver, database: str, match: str, prop: str, ids: Sequence[str], emb: np.ndarray,
                    params: dict[str, Any], batch_size: int, desc: str, heartbeat: _Heartbeat) -> int:
-    """Set `prop` on matched nodes in batches (while the reservation is ours); return how many nodes were found."""
+    """Set `prop` on matched nodes in batches, each only while the reservation is ours (see BATCH_SECONDS); return
+    how many nodes were found."""
     query = (f"UNWIND $rows AS row {match} "
              "CALL db.create.setNodeVectorProperty(n, $prop, row.emb) RETURN count(n) AS written")
+    work = unit_of_work(timeout=BATCH_SECONDS)(_own_batch_tx)
     written = 0
-    with tqdm(total=len(ids), desc=desc, unit="node", leave=False) as bar:
+    with tqdm(total=len(ids), desc=desc, unit="node", leave=False) as bar, \
+            driver.session(database=database) as session:
         for start in range(0, len(ids), batch_size):
             heartbeat.check()
             rows = [{"id": i, "emb": e} for i, e in zip(ids[start:start + batch_size],
                                                          emb[start:start + batch_size].tolist(), strict=True)]
-            records, _, _ = driver.execute_query(query, {**params, "rows": rows, "prop": prop}, database_=database)
-            written += records[0]["written"]
+            try:
+                written += session.execute_write(work, heartbeat.slot, query, {**params, "rows": rows, "prop": prop})
+            except Neo4jError as exc:
+                if not any(code in (exc.code or "") for code in ENDED_TRANSACTION):
+                    raise
+                raise ModelVersionError(f"{prop}: the server ended a batch's transaction (time limit "
+                                        f"{BATCH_SECONDS:.0f}s, or terminated) before it committed; this write-back "
+                                        "stops, so nothing lands after its reservation could go stale") from exc
             bar.update(len(rows))
     return written
 

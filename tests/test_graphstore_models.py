@@ -307,26 +307,57 @@ def test_a_write_back_in_flight_is_invisible_to_readers_and_left_alone(graph: Dr
     assert (complete["t"], complete["h"]) == (None, None)
 
 
-def test_a_write_back_whose_slot_went_stale_stops_and_its_number_heals(graph: Driver,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """A run frozen longer than STALE_SECONDS (no heartbeat) loses its slot to the clean-up; when it wakes it must
-    not complete a version whose vectors were removed, and what it wrote after that is cleared by the next run."""
+def test_a_write_back_frozen_past_stale_is_taken_over_and_writes_nothing_after(
+    graph: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run frozen between two batches for longer than STALE_SECONDS (no heartbeat) loses its slot to the
+    clean-up. When it wakes, its next batch finds the slot is no longer its own and writes nothing, so no late
+    vector lands under a number another run may have taken since; the number is free again."""
     monkeypatch.setattr(models, "HEARTBEAT_SECONDS", 60.0)
-    monkeypatch.setattr(models, "STALE_SECONDS", 1.0)
+    monkeypatch.setattr(models, "STALE_SECONDS", 4.0)
     v1 = _write(graph, 1)
+    paused, resume, calls = threading.Event(), threading.Event(), []
+    check = models._Heartbeat.check
+
+    def pausing_check(self: models._Heartbeat) -> None:  # freezes the run before its first item batch
+        calls.append(self)
+        if len(calls) == 2:
+            paused.set()
+            resume.wait(60)
+        check(self)
+
+    monkeypatch.setattr(models._Heartbeat, "check", pausing_check)
     with ThreadPoolExecutor(1) as pool:
-        with _item_locked(graph):
-            frozen = pool.submit(_write, graph, 2, activate=False)
-            _blocked(graph)
-            time.sleep(1.5)
-            assert remove_abandoned(graph) == ["emb_mf_v2"]
-            assert _slots(graph) == [(1, True)] and _holders(graph, "emb_mf_v2") == []
+        frozen = pool.submit(_write, graph, 2, activate=False)
+        assert paused.wait(60)
+        assert _holders(graph, "emb_mf_v2") == ["toy:User"]
+        time.sleep(4.5)
+        assert remove_abandoned(graph) == ["emb_mf_v2"]
+        assert _slots(graph) == [(1, True)] and _holders(graph, "emb_mf_v2") == []
+        resume.set()
         with pytest.raises(ModelVersionError, match="taken over as abandoned"):
             frozen.result()
+    assert _holders(graph, "emb_mf_v2") == []  # its item batch wrote nothing
     assert list_versions(graph) == [v1] and _slots(graph) == [(1, True)]
-    again = _write(graph, 3)  # number 2 is free again: its leftovers go before it writes
+    again = _write(graph, 3)
     assert again.version == 2 and _holders(graph, "emb_mf_v2") == ["toy:Item", "toy:User"]
     _assert_intact(graph, again, 3)
+
+
+def test_a_batch_the_server_ends_stops_the_write_back_before_its_slot_could_go_stale(
+    graph: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch stuck inside its transaction (here: waiting for a lock) is ended by the server after BATCH_SECONDS,
+    so it can never commit after its slot went stale; the run stops and removes what it wrote."""
+    monkeypatch.setattr(models, "BATCH_SECONDS", 1.0)
+    v1 = _write(graph, 1)
+    with ThreadPoolExecutor(1) as pool, _item_locked(graph):
+        stuck = pool.submit(_write, graph, 2, activate=False)
+        _blocked(graph)
+        with pytest.raises(ModelVersionError, match="the server ended a batch's transaction"):
+            stuck.result(timeout=60)
+    assert _holders(graph, "emb_mf_v2") == [] and _slots(graph) == [(1, True)]
+    assert list_versions(graph) == [v1]
 
 
 def test_versions_written_before_slots_existed_stay_complete_versions(graph: Driver) -> None:
@@ -400,8 +431,9 @@ def test_a_failed_write_back_removes_its_reservation_and_vectors(graph: Driver) 
         with _item_locked(graph):
             failing = pool.submit(_write, graph, 2)
             graph.execute_query("TERMINATE TRANSACTION $id", {"id": _blocked(graph)})
-        with pytest.raises(Neo4jError, match="terminated"):
+        with pytest.raises(ModelVersionError, match="the server ended a batch's transaction") as failed:
             failing.result()
+    assert isinstance(failed.value.__cause__, Neo4jError) and "terminated" in str(failed.value.__cause__)
     assert list_versions(graph) == [v1] and _slots(graph) == [(1, True)]
     assert _holders(graph, "emb_mf_v2") == []
     assert {r["name"] for r in graph.execute_query("SHOW VECTOR INDEXES YIELD name")[0]} == {v1.user_index,
