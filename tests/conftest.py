@@ -18,7 +18,7 @@ from graphstore.connection import make_driver
 from graphstore.models import active_version
 from graphstore.provision import Credentials, resolve_server
 from graphstore.schema import apply_schema, wipe_database
-from kgrec.settings import Settings
+from kgrec.settings import Settings, get_settings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -107,3 +107,16 @@ def ml100k_model(ml100k_graph: Driver, settings: Settings) -> Driver:
         options = TrainOptions(model="bprmf", split="u1", epochs=5, dim=32, seed=0, device="cpu")
         train_and_write(ml100k_graph, data, options, runs_dir=settings.runs_dir)
     return ml100k_graph
+
+
+@pytest.fixture
+def cli_env(neo4j_creds: Credentials, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`kgrec` commands run in-process (typer's CliRunner) against the test server, with state and cache under
+    tmp_path."""
+    for key, value in {"NEO4J_URI": neo4j_creds.uri, "NEO4J_USER": neo4j_creds.user,
+                       "NEO4J_PASSWORD": neo4j_creds.password, "KGREC_STATE_DIR": str(tmp_path / "state"),
+                       "KGREC_CACHE_DIR": str(tmp_path / "cache")}.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
-from graphstore.provision import Credentials
 from ingest.registry import get
 from kgrec.cli import app
 from kgrec.settings import get_settings
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ml100k-bad"
-
-
-@pytest.fixture
-def cli_env(neo4j_creds: Credentials, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in {"NEO4J_URI": neo4j_creds.uri, "NEO4J_USER": neo4j_creds.user,
-                       "NEO4J_PASSWORD": neo4j_creds.password, "KGREC_STATE_DIR": str(tmp_path / "state"),
-                       "KGREC_CACHE_DIR": str(tmp_path / "cache")}.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_datasets_lists_registry() -> None:

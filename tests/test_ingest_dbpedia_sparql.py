@@ -20,10 +20,12 @@ from pathlib import Path
 import httpx
 import pytest
 from neo4j import Driver
+from typer.testing import CliRunner
 
 from ingest.enrich import SparqlError, enrich_from_sparql
 from ingest.registry import get
 from ingest.run import ingest_dataset
+from kgrec.cli import app
 
 FUSEKI = ("org.apache.jena", "jena-fuseki-server", "5.2.0")
 OWN_DATA = Path(__file__).parent / "fixtures" / "own-data"
@@ -210,6 +212,23 @@ def test_only_items_lacking_the_properties_under_the_uri_prefixes_are_asked(
                                       **{**kw, "uri_prefixes": ("http://rdf.freebase.com/ns/",)})
         assert len(proxy.arrivals) == 2  # the Freebase item, asked because its prefix was named
         assert freebase.loaded == {"dbpedia (sparql)": 0, "entity labels": 0}  # Fuseki knows nothing of it
+    finally:
+        proxy.close()
+
+
+def test_the_cli_asks_what_its_flags_name(films: Driver, sparql_endpoint: str, cli_env: None) -> None:
+    films.execute_query("CREATE (:Item {dataset: 'my-films', id: 'fb', uri: 'http://rdf.freebase.com/ns/m.0abc'})")
+    proxy = Proxy(sparql_endpoint, [])
+    base = ["ingest", "dbpedia", "--target", "my-films", "--endpoint", proxy.url, "--no-progress"]
+    try:
+        default = CliRunner().invoke(app, base)  # both DBpedia items have asked properties; fb is Freebase's
+        assert default.exit_code == 0, default.output
+        assert "loaded dbpedia (sparql) 0" in default.output and len(proxy.arrivals) == 0
+        refresh = CliRunner().invoke(app, [*base, "--all-items"])
+        assert "loaded dbpedia (sparql) 4, entity labels 1" in refresh.output and len(proxy.arrivals) == 1
+        other = CliRunner().invoke(app, [*base, "--uri-prefix", "http://rdf.freebase.com/ns/"])
+        assert other.exit_code == 0, other.output
+        assert len(proxy.arrivals) == 2  # fb alone, in one query
     finally:
         proxy.close()
 
