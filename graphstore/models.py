@@ -70,6 +70,7 @@ class ModelVersion:
     params: dict[str, Any]
     trained_at: str
     active: bool
+    deleting: bool = False  # a deletion claimed it (see `delete_version`); never activated or served again
 
     def index_name(self, label: str) -> str:
         """Name of the vector index on `label` nodes for this version."""
@@ -92,7 +93,7 @@ class ModelVersion:
         """From a `(:Model)` node, or a row with its properties."""
         return cls(node["dataset"], node["name"], node["version"], node["property"], node["dim"],
                    node["similarity"], json.loads(node["metrics"] or "{}"), json.loads(node["params"] or "{}"),
-                   node["trained_at"], bool(node["active"]))
+                   node["trained_at"], bool(node["active"]), bool(node.get("deleting")))
 
 
 def embedding_property(name: str, version: int) -> str:
@@ -401,7 +402,9 @@ def _activate_tx(tx: ManagedTransaction, dataset: str, name: str, version: int) 
                     dataset=dataset, name=name, version=version,
                     now=datetime.now(UTC).isoformat(timespec="seconds")).single()
     if target is None or target["deleting"]:
-        raise ModelVersionError(f"{name} v{version} is {'being deleted' if target else 'gone'}; not activated")
+        raise ModelVersionError(f"{name} v{version} is {'being deleted' if target else 'gone'}; not activated" + (
+            f" (if no deletion is running, finish the one that was cut short: kgrec models delete -d {dataset} "
+            f"{name} {version})" if target else ""))
     tx.run("MATCH (m:Model {dataset: $dataset}) WHERE m.active SET m.active = false", dataset=dataset)
     tx.run("MATCH (m:Model {dataset: $dataset, name: $name, version: $version}) SET m.active = true",
            dataset=dataset, name=name, version=version)

@@ -187,6 +187,9 @@ def test_a_version_claimed_for_deletion_is_not_activated_nor_served(graph: Drive
         tx.commit()
         worker.join(timeout=60)
     assert len(outcome) == 1 and "being deleted" in str(outcome[0])
+    assert "kgrec models delete -d toy mf 1" in str(outcome[0])
+    assert [(m.version, m.active, m.deleting) for m in list_versions(graph, "toy")] == [(1, False, True),
+                                                                                       (2, True, False)]
     assert active_version(graph, "toy").version == 2
     state = graph.execute_query(query_text("api/user_state"), dataset="toy", userId="1", modelName="mf",
                                 modelVersion=1).records[0]

@@ -193,7 +193,9 @@ def list_command(dataset: Annotated[str | None, typer.Option("--dataset", "-d",
     for mv in versions:
         ndcg = mv.metrics.get("test/ndcg@20")
         typer.echo(f"{'*' if mv.active else ' '} {mv.dataset:<18} {mv.name:<12} v{mv.version:<3} {mv.trained_at} "
-                   f"dim={mv.dim} {mv.similarity}" + (f" test ndcg@20={ndcg:.4f}" if ndcg is not None else ""))
+                   f"dim={mv.dim} {mv.similarity}" + (f" test ndcg@20={ndcg:.4f}" if ndcg is not None else "")
+                   + ("  (being deleted; `kgrec models delete` finishes a deletion that was cut short)"
+                      if mv.deleting else ""))
 
 
 @models_app.command("activate")
