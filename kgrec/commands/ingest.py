@@ -38,7 +38,7 @@ def ingest(
 
     from graphstore.connection import open_driver
     from ingest.datasets.own_files import OwnDataError
-    from ingest.enrich import SparqlError, enrich_from_sparql
+    from ingest.enrich import DBPEDIA_RESOURCES, SparqlError, enrich_from_sparql
     from ingest.fetch import FetchError
     from ingest.registry import UnknownDataset, get
     from ingest.run import StrictModeError, ingest_dataset
@@ -51,9 +51,8 @@ def ingest(
             if not target:
                 raise typer.BadParameter("`kgrec ingest dbpedia` needs --target <dataset>", param_hint="--target")
             with open_driver(settings) as driver:
-                prefixes = {"uri_prefixes": tuple(uri_prefix)} if uri_prefix else {}
                 report = enrich_from_sparql(driver, target, endpoint, progress=progress, all_items=all_items,
-                                            **prefixes)
+                                            uri_prefixes=tuple(uri_prefix or DBPEDIA_RESOURCES))
         else:
             spec = get(dataset)  # an unknown name fails before any server is started
             with open_driver(settings) as driver:
