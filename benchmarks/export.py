@@ -1,6 +1,6 @@
 """Export rate: Neo4j → PyG HeteroData, against reading the same rows from CSV with pandas.
 
-    python benchmarks/export.py --dataset movielens-100k --repeat 5
+    python benchmarks/export.py --dataset movielens-100k --repeat 15
 
 The dataset must be ingested already (`kgrec ingest movielens-100k`). The pandas baseline reads the
 publisher's interaction file and builds the same edge tensors (factorised ids, ratings, timestamps).
@@ -101,8 +101,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default="movielens-100k", choices=sorted(CSV_SOURCES))
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--warm-up", type=int, default=3,
-                        help="untimed exports of both kinds first (a fresh server's JIT takes a few to compile them)")
+    parser.add_argument("--warm-up", type=int, default=30,
+                        help="untimed exports of both kinds first: the server JVM compiles its hot code as it runs "
+                        "them, and an export took about twice as long after 3 as after 30")
     args = parser.parse_args()
     settings = get_settings()
     if settings.data_dir is None:
@@ -146,7 +147,7 @@ def main() -> None:
     ]
     table = markdown_table(["export", "edges", "median s", "edges/s", "× pandas", "server CPU s"], rows)
     summary = verdict(t_inter, t_floor, t_pandas)
-    command = f"python benchmarks/export.py --dataset {args.dataset} --repeat {args.repeat}"
+    command = f"python benchmarks/export.py --dataset {args.dataset} --repeat {args.repeat} --warm-up {args.warm_up}"
     md = f"## Export ({args.dataset})\n\n`{command}` " \
          f"(median of {args.repeat}, after {args.warm_up} untimed exports of each kind; target: interactions within " \
          f"2× pandas)\n\n{table}\n\n{summary}"

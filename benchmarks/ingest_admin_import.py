@@ -57,10 +57,11 @@ def write_csvs(name: str, data_dir: Path, out: Path) -> tuple[list[str], dict[st
                 args.append(f"--nodes={path}")
             elif section.kind == "interactions":
                 value = "rating" if section.rel == "RATED" else "weight"
-                w.writerow([":START_ID(users)", ":END_ID(items)", f"{value}:double", "ts:long", "test_of:string[]",
+                bits = {split: 1 << k for k, split in enumerate(spec.meta.split_names)}
+                w.writerow([":START_ID(users)", ":END_ID(items)", f"{value}:double", "ts:long", "test_in:long",
                             ":TYPE"])
                 for r in section.rows:
-                    w.writerow([r["u"], r["i"], r["w"], r["ts"], ";".join(r["t"]), section.rel])
+                    w.writerow([r["u"], r["i"], r["w"], r["ts"], sum(bits[s] for s in r["t"]), section.rel])
                     n += 1
                 args.append(f"--relationships={path}")
             elif section.kind == "social":

@@ -24,6 +24,7 @@ ENTITY_LABELS = frozenset({"Genre", "Tag"})
 TYPE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
 INTERACTION_TYPES = {"RATED": "rating", "INTERACTED": "weight"}  # relationship type → its value property
 SOCIAL_TYPES = frozenset({"FRIEND", "TRUSTS"})
+MAX_SPLITS = 62  # split names a dataset may have: test_in is a 64-bit integer (and the learner's mask too)
 REPLAN_SKIP = "CYPHER replan=skip "  # reuse a cached plan even when the statistics changed (see GraphWriter._write_all)
 
 Row = dict[str, Any]
@@ -68,17 +69,19 @@ def _by_uri(var: str, uris: str) -> str:
     )
 
 
-def _link(prefix: str, rel: str, props: dict[str, str], create: bool) -> str:
+def _link(prefix: str, rel: str, props: dict[str, str], create: bool, remove: tuple[str, ...] = ()) -> str:
     """`prefix` (subqueries binding `ss` and `os`), then (s)-[:REL {props}]->(o) for each position k of $si/$oi,
-    CREATEd (rows known new) or MERGEd with its properties SET. `rel` is a validated type, or `$(…)`: an expression
-    giving each row's type (Neo4j 5.26 dynamic types; the value is a parameter, never query text)."""
+    CREATEd (rows known new) or MERGEd with its properties SET and the `remove` ones removed. `rel` is a validated
+    type, or `$(…)`: an expression giving each row's type (Neo4j 5.26 dynamic types; the value is a parameter, never
+    query text)."""
     rows = "UNWIND range(0, size($si) - 1) AS k WITH ss[$si[k]][0] AS s, os[$oi[k]][0] AS o, k " \
         "WHERE s IS NOT NULL AND o IS NOT NULL"
     if create:
         values = " {" + ", ".join(f"{name}: {expr}" for name, expr in props.items()) + "}" if props else ""
         return f"{prefix} {rows} CREATE (s)-[:{rel}{values}]->(o)"
     values = " SET " + ", ".join(f"x.{name} = {expr}" for name, expr in props.items()) if props else ""
-    return f"{prefix} {rows} MERGE (s)-[x:{rel}]->(o){values}"
+    removed = " REMOVE " + ", ".join(f"x.{name}" for name in remove) if remove else ""
+    return f"{prefix} {rows} MERGE (s)-[x:{rel}]->(o){values}{removed}"
 
 
 def batched(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -116,6 +119,7 @@ class GraphWriter:
     dataset: str
     database: str = "neo4j"
     fresh: bool = False  # no node of this dataset exists yet: CREATE instead of MERGE (rows are unique)
+    split_bits: dict[str, int] = field(default_factory=dict)  # split name → its bit in test_in (`dataset_node`)
     counts: WriteCounts = field(default_factory=WriteCounts)
     _lock: Lock = field(default_factory=Lock, repr=False)  # batches may be written from several threads
 
@@ -139,6 +143,9 @@ class GraphWriter:
                 self.counts.add(counters)
 
     def dataset_node(self, domain: str, item_label: str, explicit: bool, split_names: list[str]) -> None:
+        """The (:Dataset) node; its `split_names` (distinct, at most MAX_SPLITS) give the bits of the interactions'
+        `test_in` written after it."""
+        self.split_bits = {name: 1 << k for k, name in enumerate(split_names)}
         self._write(
             "MERGE (d:Dataset {name: $ds}) SET d.domain = $domain, d.item_label = $label, "
             "d.explicit = $explicit, d.split_names = $splits",
@@ -189,10 +196,11 @@ class GraphWriter:
         return f"MERGE ({var}:{label} {key}) SET {f'{var}:{extra}, ' if extra else ''}{var} += r.props"
 
     def interactions(self, rows: list[Row], rel: str) -> None:
-        """(:User)-[:RATED|INTERACTED {rating|weight, ts, test_of}]->(:Item); `test_of` only where the row is a test
-        row of some split (readers take a missing one as []). An empty list is not stored: a list of strings takes a
-        record of its own in the array store, and leaving the empty ones out cut the server CPU time of a fresh KGAT
-        load (77% training rows) by about a quarter."""
+        """(:User)-[:RATED|INTERACTED {rating|weight, ts, test_in}]->(:Item). `test_in` is the bitmask of the
+        official splits in which the row is a test row: bit k for the dataset's `split_names[k]`, 0 for a row that
+        is no split's test row. An integer is stored in the relationship's own property record; the list of split
+        names kgrec stored before (`test_of`) took a record of its own in the array store for every interaction, and
+        reading it back was half the server's CPU time of an export. A re-write (MERGE) removes such a list."""
         value = INTERACTION_TYPES.get(rel)
         if value is None:
             raise ValueError(f"interaction type {rel!r} is not one of {sorted(INTERACTION_TYPES)}")
@@ -200,10 +208,20 @@ class GraphWriter:
         items, oi = _positions(r["i"] for r in rows)
         self._write(
             _link(f"{_keyed('s', 'User', 'users')} {_keyed('o', 'Item', 'items')}", rel,
-                  {value: "$w[k]", "ts": "$ts[k]", "test_of": "$t[k]"}, self.fresh),
+                  {value: "$w[k]", "ts": "$ts[k]", "test_in": "$t[k]"}, self.fresh, remove=("test_of",)),
             users=users, items=items, si=si, oi=oi,
-            w=[r["w"] for r in rows], ts=[r["ts"] for r in rows], t=[r["t"] or None for r in rows],
+            w=[r["w"] for r in rows], ts=[r["ts"] for r in rows], t=[self._test_in(r["t"]) for r in rows],
         )
+
+    def _test_in(self, splits: list[str]) -> int:
+        """The `test_in` bitmask of a row's split names (parsers keep to the dataset's `split_names`)."""
+        mask = 0
+        for name in splits:
+            bit = self.split_bits.get(name)
+            if bit is None:
+                raise ValueError(f"split {name!r} is not one of the dataset's split_names {list(self.split_bits)}")
+            mask |= bit
+        return mask
 
     def social(self, rows: list[Row], rel: str) -> None:
         if rel not in SOCIAL_TYPES:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from graphstore.writer import ENTITY_LABELS, INTERACTION_TYPES, ITEM_LABELS, SOCIAL_TYPES
+from graphstore.writer import ENTITY_LABELS, INTERACTION_TYPES, ITEM_LABELS, MAX_SPLITS, SOCIAL_TYPES
 
 SectionKind = Literal["users", "items", "interactions", "knowledge", "entity_knowledge", "entities", "social"]
 
@@ -37,6 +37,9 @@ class DatasetMeta:
     def __post_init__(self) -> None:
         if self.item_label not in ITEM_LABELS:
             raise ValueError(f"item label {self.item_label!r} is not one of {sorted(ITEM_LABELS)}")
+        if len(self.split_names) > MAX_SPLITS or len(set(self.split_names)) < len(self.split_names):
+            raise ValueError(f"split_names must be at most {MAX_SPLITS} distinct names (the bits of test_in), "
+                             f"got {list(self.split_names)}")
 
 
 @dataclass

@@ -32,7 +32,7 @@ def run(driver: Driver, name: str, **override: object) -> list[dict]:
 
 
 def test_every_guide_query_has_a_header_and_its_parameters() -> None:
-    assert len(GUIDE) >= 6
+    assert len(GUIDE) >= 7
     for path in GUIDE:
         text = path.read_text()
         assert text.startswith("// "), f"{path.name} needs a header comment"
@@ -97,3 +97,9 @@ def test_the_guide_is_served_for_browser_play(neo4j_creds: Credentials) -> None:
         assert html.escape(first_query_line) in response.text
         for name, value in PARAM.findall(path.read_text()):
             assert html.escape(f":param {name} => {value}") in response.text
+
+
+def test_official_splits_decoded_from_test_in(ml100k_model: Driver) -> None:
+    rows = run(ml100k_model, "07_official_splits")
+    assert {r["split"]: r["test_rows"] for r in rows} == {"u1": 20000, "u2": 20000, "u3": 20000, "u4": 20000,
+                                                           "u5": 20000, "ua": 9430, "ub": 9430}

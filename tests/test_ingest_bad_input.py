@@ -61,7 +61,9 @@ def test_bad_rows_quarantined_good_rows_loaded(db: Driver, tmp_path: Path) -> No
     assert names == {"John Lasseter", "Tom Hanks", "Tim Allen", "1995 films", 'Kenneth "Babyface" Edmonds'}
     # the split files still say where each good rating is a test row
     test_of = {(r[0], r[1]): r[2] for r in db.execute_query(
-        "MATCH (u:User)-[r:RATED]->(m:Movie) RETURN u.id, m.id, r.test_of").records}
+        "MATCH (d:Dataset) MATCH (u:User)-[r:RATED]->(m:Movie) RETURN u.id, m.id, "
+        "[k IN range(0, size(d.split_names) - 1) WHERE r.test_in / toInteger(2 ^ k) % 2 = 1 | d.split_names[k]]"
+    ).records}
     assert test_of[("1", "1")] == ["u1", "ua"] and test_of[("7", "2")] == ["u5"] and test_of[("1", "6")] == ["u4", "ub"]
 
 

@@ -70,8 +70,8 @@ def test_bounded_ingest_with_kg(db: Driver, data_dir: Path, tmp_path: Path) -> N
     assert one("MATCH (u:User {dataset: $ds, id: '0'}) RETURN u.org_id") == "A3RTKL9KB8KLID"
     # train.txt line 1: user 0 has items 0..31, the first rows written
     assert one("MATCH (:User {dataset: $ds, id: '0'})-[r:INTERACTED]->() RETURN count(r)") == 32
-    # the first 2,000 rows are training rows: no test_of stored (an empty list is left out)
-    assert one("MATCH ()-[r:INTERACTED]->() WHERE r.test_of IS NULL RETURN count(r)") == 2000
+    # the first 2,000 rows are training rows: in no split's test set
+    assert one("MATCH ()-[r:INTERACTED]->() WHERE r.test_in = 0 RETURN count(r)") == 2000
     author = db.execute_query(
         "MATCH (:Book {dataset: $ds, id: '0'})-[k:BOOK_WRITTEN_WORK_AUTHOR]->(e:Entity) "
         "RETURN k.predicate, e.uri, e.name", ds=DS).records[0]

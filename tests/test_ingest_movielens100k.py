@@ -68,21 +68,17 @@ def test_movie_and_user_properties(driver: Driver, ml100k_graph: Driver) -> None
     assert dataset["split_names"] == ["u1", "u2", "u3", "u4", "u5", "ua", "ub"] and dataset["explicit"] is True
 
 
-def test_official_splits_as_test_of(driver: Driver, ml100k_graph: Driver) -> None:
-    five_fold = driver.execute_query(
-        "MATCH ()-[r:RATED]->() RETURN size([s IN r.test_of WHERE s IN ['u1','u2','u3','u4','u5']]) AS k, count(*)"
-    ).records
-    assert dict(five_fold) == {1: 100_000}  # every rating in exactly one of the disjoint u1..u5 test sets
-    per_split = dict(driver.execute_query(
-        "MATCH ()-[r:RATED]->() UNWIND r.test_of AS s RETURN s, count(*)").records)
-    assert per_split == {"u1": 20000, "u2": 20000, "u3": 20000, "u4": 20000, "u5": 20000, "ua": 9430, "ub": 9430}
-    for split in ("ua", "ub"):
+def test_official_splits_as_test_in(driver: Driver, ml100k_graph: Driver) -> None:
+    # test_in: bit k ⇔ a test row of split_names[k] = u1, u2, u3, u4, u5, ua, ub
+    five_fold = driver.execute_query("MATCH ()-[r:RATED]->() RETURN r.test_in % 32 AS folds, count(*)").records
+    assert dict(five_fold) == {1: 20000, 2: 20000, 4: 20000, 8: 20000, 16: 20000}  # exactly one of u1..u5 each
+    for bit in (32, 64):  # ua, ub: ten test ratings of every user
         per_user = driver.execute_query(
-            "MATCH (u:User)-[r:RATED]->() WHERE $s IN r.test_of WITH u, count(r) AS n RETURN collect(DISTINCT n)",
-            s=split).records[0][0]
-        assert per_user == [10]
-    # spot-check against the first line of u2.test: 1 1 5 874965758
-    assert one(driver, "MATCH (:User {id: '1'})-[r:RATED]->(:Movie {id: '1'}) RETURN r.test_of") == ["u2"]
+            "MATCH (u:User)-[r:RATED]->() WHERE r.test_in / $bit % 2 = 1 WITH u, count(r) AS n "
+            "RETURN collect(DISTINCT n), count(u)", bit=bit).records[0]
+        assert (per_user[0], per_user[1]) == ([10], 943)
+    # spot-check against the first line of u2.test: 1 1 5 874965758 (u2 is bit 1; not among ua's or ub's rows)
+    assert one(driver, "MATCH (:User {id: '1'})-[r:RATED]->(:Movie {id: '1'}) RETURN r.test_in") == 2
     assert one(driver, "MATCH (:User {id: '1'})-[r:RATED]->(:Movie {id: '1'}) RETURN r.ts") == 874965758
 
 

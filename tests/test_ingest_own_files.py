@@ -32,14 +32,16 @@ def test_csv_tsv_ntriples(db: Driver, tmp_path: Path) -> None:
         ("triples.nt", 10): "unsupported", ("triples.nt", 11): "duplicate",
         ("interactions.csv", 7): "duplicate", ("interactions.csv", 8): "unknown id",
         ("interactions.csv", 9): "unknown id", ("interactions.csv", 10): "out of range",
-        ("interactions.csv", 11): "bad value",
+        ("interactions.csv", 11): "bad value", ("interactions.csv", 13): "unknown split",
         ("social.csv", 5): "bad value", ("social.csv", 6): "unknown id", ("social.csv", 7): "bad value",
     }
     assert one(db, "MATCH (d:Dataset {name: $ds}) RETURN d.split_names") == ["holdout"]
     assert one(db, "MATCH (m:Item:Movie {dataset: $ds, id: 'm2'}) RETURN m.title") == 'Crème, "brûlée" `})'
     assert one(db, "MATCH (m:Movie {dataset: $ds, id: 'm1'}) RETURN m.year") == 1995
     assert one(db, "MATCH (u:User {dataset: $ds, id: 'bob'}) RETURN u.age") == 41
-    assert one(db, "MATCH (:User {dataset: $ds})-[r:RATED]->() WHERE r.test_of = ['holdout'] RETURN count(r)") == 2
+    assert one(db, "MATCH (:User {dataset: $ds})-[r:RATED]->(m) WHERE r.test_in = 1 "  # bit 0: holdout
+                   "WITH m ORDER BY m.id RETURN collect(m.id)") == ["m2", "m3"]
+    assert one(db, "MATCH (:User {dataset: $ds})-[r:RATED]->() WHERE r.test_in = 0 RETURN count(r)") == 4
     assert one(db, "MATCH (:User {dataset: $ds, id: 'bob'})-[r:RATED]->({id: 'm3'}) RETURN r.rating") == 2.5
     assert one(db, "MATCH (:Movie {dataset: $ds, id: 'm1'})-[:DIRECTOR]->(d)-[:BIRTH_PLACE]->(c) "
                    "RETURN d.name + ' / ' + c.name") == "Michael Mann / Chicago"
@@ -52,6 +54,9 @@ def test_parquet_turtle_and_tsv_triples(db: Driver, tmp_path: Path) -> None:
     data.mkdir()
     pq.write_table(pa.table({"user": ["u1", "u1", "u2"], "item": ["a", "b", "a"], "weight": [3.0, 1.0, 7.0],
                              "test_of": [[], ["last"], []]}), data / "interactions.parquet")
+    with pytest.raises(OwnDataError, match="test_of column needs its split names"):
+        get(str(data))
+    (data / "dataset.toml").write_text('split_names = ["first", "last"]\n')
     pq.write_table(pa.table({"id": ["a", "b"], "title": ["A", "B"],
                              "uri": ["http://example.org/a", "http://example.org/b"]}), data / "items.parquet")
     (data / "triples.ttl").write_text(
@@ -66,6 +71,8 @@ def test_parquet_turtle_and_tsv_triples(db: Driver, tmp_path: Path) -> None:
     assert db.execute_query("MATCH (d:Dataset {name: $ds}) RETURN d.explicit", **films).records[0][0] is False
     assert db.execute_query("MATCH (:User {dataset: $ds, id: 'u2'})-[r:INTERACTED]->() RETURN r.weight",
                             **films).records[0][0] == 7.0
+    assert db.execute_query("MATCH (:User {dataset: $ds, id: 'u1'})-[r:INTERACTED]->(i) RETURN collect([i.id, "
+                            "r.test_in])", **films).records[0][0] in ([["a", 0], ["b", 2]], [["b", 2], ["a", 0]])
     assert db.execute_query("MATCH (:Item:Product {dataset: $ds, id: 'a'})-[:AUTHOR]->(e) RETURN e.name",
                             **films).records[0][0] == "Writer One"
 
@@ -123,6 +130,7 @@ def test_unusable_folders_are_clear_errors(tmp_path: Path) -> None:
         get(str(tmp_path))
     for toml, message in [('explicit = "false"', "explicit must be a boolean, got 'false'"),
                           ('split_names = "holdout"', "split_names must be a list of strings"),
+                          ('split_names = ["a", "a"]', "split_names must be at most 62 distinct names"),
                           ('item_lable = "Movie"', "unknown key 'item_lable'")]:
         (tmp_path / "dataset.toml").write_text(toml + "\n")
         with pytest.raises(OwnDataError, match=message):

@@ -1,7 +1,7 @@
 """KGAT amazon-book (Wang et al., KDD 2019): the published train/test split, Freebase-linked items.
 
 Ids are KGAT's remap ids (what train.txt/test.txt use); the Amazon reviewer id, ASIN and Freebase mid are kept
-as properties. Every interaction is INTERACTED {weight: 1}; test rows carry test_of ['kgat']. The KG
+as properties. Every interaction is INTERACTED {weight: 1}; test rows have the `test_in` bit of split 'kgat'. The KG
 (kg_final.txt, 2.56M Freebase triples) is optional: read when present or downloadable.
 """
 
@@ -160,7 +160,7 @@ def _interactions(inputs: Inputs, q: Quarantine, users: set[str], n_items: int) 
 SPEC = DatasetSpec(
     meta=DatasetMeta("kgat-amazon-book", "books", "Book", explicit=False, split_names=(SPLIT,)),
     description="KGAT amazon-book: 70,679 users, 24,915 books, 846,434 interactions (train 652,514 / test "
-    "193,920, test_of ['kgat']); items linked to Freebase; kg_final.txt optional",
+    "193,920, split 'kgat'); items linked to Freebase; kg_final.txt optional",
     homepage="https://github.com/xiangwang1223/knowledge_graph_attention_network",
     licence="KGAT data terms: research only, acknowledge, no redistribution, no commercial use; code MIT",
     files=FILES, parser=parse, appendable=frozenset({"train", "test"}),

@@ -1,7 +1,7 @@
 """MovieLens 100K (GroupLens) with DBpedia knowledge from FranKGraphBench (AKSW).
 
 u.user / u.item (latin-1, '|') / u.data (tab) / u.genre / u.occupation; the official test sets u1..u5, ua,
-ub become `test_of` on each RATED relationship. FranKGraphBench's map.csv links items to DBpedia and its
+ub become the `test_in` bits of each RATED relationship. FranKGraphBench's map.csv links items to DBpedia and its
 enriched.csv gives director, starring, writer, producer, distributor, cinematography and subject values.
 """
 
@@ -72,7 +72,7 @@ ENRICHED_PREDICATES = {
 
 
 def parse(inputs: Inputs, q: Quarantine) -> Iterator[Section]:
-    """Users, movies (with DBpedia URI and abstract), genres, DBpedia knowledge, then ratings with test_of."""
+    """Users, movies (with DBpedia URI and abstract), genres, DBpedia knowledge, then ratings with their test sets."""
     occupations = _occupations(inputs["occupations"], q) if inputs.has("occupations") else None
     users = list(_users(inputs["users"], q, occupations))
     yield Section("users", "users", users, sources=("users",))

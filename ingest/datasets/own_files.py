@@ -1,7 +1,8 @@
 """Your own data: a folder of interactions (CSV/TSV/Parquet), optional users, items, triples and social links.
 
     my-data/
-      dataset.toml          optional: name, domain, item_label (Movie|Book|Artist|Product), explicit
+      dataset.toml          optional: name, domain, item_label (Movie|Book|Artist|Product), explicit, split_names
+                            (required with a test_of column)
       interactions.csv      required (.csv, .tsv or .parquet): user, item, rating or weight, [ts], [test_of]
       items.csv             optional: id, [title], [uri], any other columns become properties
       users.csv             optional: id, any other columns become properties
@@ -19,6 +20,7 @@ import math
 import re
 import tomllib
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +95,10 @@ def own_spec(folder: Path) -> DatasetSpec:
         columns = _columns(Path(f.path)) if f.key in COLUMNS else []
         if missing := [c for c in COLUMNS.get(f.key, ()) if c not in columns]:
             raise OwnDataError(f"{f.path}: no {', '.join(missing)} column (its columns: {', '.join(columns)})")
+    interactions = Path(next(f.path for f in files if f.key == "interactions"))
     explicit = config.get("explicit")
     if explicit is None:
-        explicit = "rating" in _columns(Path(next(f.path for f in files if f.key == "interactions")))
+        explicit = "rating" in _columns(interactions)
     try:
         meta = DatasetMeta(str(config.get("name", folder.name)), str(config.get("domain", "items")),
                            str(config.get("item_label", "Product")), explicit=bool(explicit),
@@ -103,8 +106,13 @@ def own_spec(folder: Path) -> DatasetSpec:
         ident("name", meta.name)
     except (ValueError, BadValue) as exc:
         raise OwnDataError(f"{folder / 'dataset.toml'}: {exc}") from exc
+    if "test_of" in _columns(interactions) and not meta.split_names:
+        raise OwnDataError(f"{interactions}: a test_of column needs its split names listed in "
+                           f"{folder / 'dataset.toml'}, e.g. split_names = [\"holdout\"] (their order numbers "
+                           "the bits of test_in)")
     return DatasetSpec(meta=meta, description=f"your files in {folder}", homepage=str(folder),
-                       licence="yours", files=tuple(files), parser=parse, appendable=frozenset())
+                       licence="yours", files=tuple(files), parser=partial(parse, splits=meta.split_names),
+                       appendable=frozenset())
 
 
 def _check_config(path: Path, config: dict[str, Any]) -> None:
@@ -132,8 +140,8 @@ def _columns(path: Path) -> list[str]:
         return header_names(fh.readline().rstrip("\r\n").split("\t" if path.suffix == ".tsv" else ","))
 
 
-def parse(inputs: Inputs, q: Quarantine) -> Iterator[Section]:
-    """Users, items, triples, interactions, then social links."""
+def parse(inputs: Inputs, q: Quarantine, splits: tuple[str, ...] = ()) -> Iterator[Section]:
+    """Users, items, triples, interactions (`test_of` names among `splits`), then social links."""
     inter = inputs["interactions"]
     users = _entities(inputs["users"], q, "users") if inputs.has("users") else _distinct(inter, "user")
     yield Section("users", "users", users, sources=("users", "interactions"))
@@ -149,7 +157,7 @@ def parse(inputs: Inputs, q: Quarantine) -> Iterator[Section]:
         yield Section("knowledge", "item triples", item_kg, sources=("triples",))
         yield Section("entity_knowledge", "entity triples", entity_kg, sources=("triples",))
         yield Section("entities", "entity names", names, sources=("triples",))
-    yield Section("interactions", "interactions", _interactions(inter, q, {u["id"] for u in users}, item_ids),
+    yield Section("interactions", "interactions", _interactions(inter, q, {u["id"] for u in users}, item_ids, splits),
                   rel="RATED" if "rating" in _columns(inter) else "INTERACTED", sources=("interactions",))
     if inputs.has("social"):
         yield Section("social", "friends", _social(inputs["social"], q, {u["id"] for u in users}, "FRIEND"),
@@ -197,7 +205,8 @@ def _distinct(path: Path, column: str) -> list[Row]:
     return [{"id": v, "props": {}} for v in seen]
 
 
-def _interactions(path: Path, q: Quarantine, users: set[str], items: set[str]) -> Iterator[Row]:
+def _interactions(path: Path, q: Quarantine, users: set[str], items: set[str], split_names: tuple[str, ...]
+                  ) -> Iterator[Row]:
     seen: set[tuple[str, str]] = set()
     for line, row in read_table(path, q):
         try:
@@ -211,6 +220,8 @@ def _interactions(path: Path, q: Quarantine, users: set[str], items: set[str]) -
             ts = integer("ts", str(row["ts"]), 0) if _scalar(row.get("ts")) else 0
             splits = row.get("test_of") or []
             splits = [s for s in str(splits).split("|") if s] if isinstance(splits, str) else list(splits)
+            if unknown := [s for s in splits if s not in split_names]:
+                raise BadValue(f"unknown split: test_of {unknown[0]!r} is not in dataset.toml split_names")
             if (user, item) in seen:
                 raise BadValue(f"duplicate: ({user}, {item})")
         except BadValue as exc:
