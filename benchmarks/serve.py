@@ -415,8 +415,9 @@ def report(args: argparse.Namespace, f: dict[str, Any]) -> None:
         f"({cov['share']:.1%}) carry at least one path, over all {cov['users']:,} users (target ≥ 95%); "
         f"heaviest path kinds: {cov['first_path_kinds']}; strategies: {cov['strategies']}.",
         f"- API p99 / raw p99 with explanations, cache off: {ratio_off:.2f}× (target ≤ 2×): {_met(ratio_off <= 2)}. "
-        f"Cache on: {ratio_on:.2f}× the raw Cypher a hit runs ({_met(ratio_on <= 2)}), {ratio_on_full:.2f}× the "
-        "full request's raw Cypher.",
+        f"Cache on: {ratio_on_full:.2f}× the full request's raw Cypher, and {ratio_on:.2f}× the raw Cypher a hit "
+        f"runs (user_state alone; by that stricter floor {_met(ratio_on <= 2)}: HTTP, GraphQL and scoring outweigh "
+        "one small query).",
         f"- Throughput with explanations (target ≥ 200 requests/s on 2 cores): cache off {off['requests_per_s']:.0f} "
         f"({_met(off['requests_per_s'] >= 200)}); cache on, warm {on['requests_per_s']:.0f} "
         f"({_met(on['requests_per_s'] >= 200)}).",
