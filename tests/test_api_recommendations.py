@@ -204,6 +204,14 @@ def test_explain_query_and_models(client: Client, driver: Driver, model: ModelVe
     assert client.error_codes('{ models(dataset: "no-such-dataset") { name } }') == ["NOT_FOUND"]
     active = [m for m in models["models"] if m["active"]]
     assert [(m["name"], m["version"]) for m in active] == [(model.name, model.version)]
+    claimed = {"ds": DS, "name": model.name, "version": model.version + 100}  # as a killed deletion leaves it
+    driver.execute_query("CREATE (:Model:ModelSlot {dataset: $ds, name: $name, version: $version, active: false, "
+                         "deleting: true})", claimed)
+    try:
+        listed = client.data('{ models(dataset: "movielens-100k") { name version } }')["models"]
+        assert listed == [{"name": m["name"], "version": m["version"]} for m in models["models"]]
+    finally:
+        driver.execute_query("MATCH (m:Model {dataset: $ds, name: $name, version: $version}) DELETE m", claimed)
     assert active[0]["metrics"] == model.metrics and active[0]["metrics"] and active[0]["dim"] == model.dim
     datasets = client.data("{ datasets { name explicit users items minRating maxRating } }")["datasets"]
     assert {"name": DS, "explicit": True, "users": 943, "items": 1682, "minRating": 1.0,
