@@ -100,7 +100,7 @@ def verdict(t_inter: float, t_floor: float, t_pandas: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default="movielens-100k", choices=sorted(CSV_SOURCES))
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--warm-up", type=int, default=100,
                         help="untimed exports of both kinds first: the server JVM compiles its hot code as it runs "
                         "them (on a freshly started server an export took 0.36 s at first, 0.13 s after 10 and "

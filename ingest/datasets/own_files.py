@@ -219,7 +219,8 @@ def _interactions(path: Path, q: Quarantine, users: set[str], items: set[str], s
             w = number("rating" if "rating" in row else "weight", str(value), 0, None)
             ts = integer("ts", str(row["ts"]), 0) if _scalar(row.get("ts")) else 0
             splits = row.get("test_of") or []
-            splits = [s for s in str(splits).split("|") if s] if isinstance(splits, str) else list(splits)
+            splits = [str(s).strip() for s in (splits if isinstance(splits, list | tuple) else str(splits).split("|"))]
+            splits = [s for s in splits if s]
             if unknown := [s for s in splits if s not in split_names]:
                 raise BadValue(f"unknown split: test_of {unknown[0]!r} is not in dataset.toml split_names")
             if (user, item) in seen:
