@@ -25,6 +25,7 @@ if __package__ in (None, ""):  # run as a file: its own folder would shadow the 
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from benchmarks.report import markdown_table, write_results
+from graphstore import split_bits
 from ingest.fetch import resolve_files
 from ingest.quarantine import Quarantine
 from ingest.registry import get
@@ -57,7 +58,7 @@ def write_csvs(name: str, data_dir: Path, out: Path) -> tuple[list[str], dict[st
                 args.append(f"--nodes={path}")
             elif section.kind == "interactions":
                 value = "rating" if section.rel == "RATED" else "weight"
-                bits = {split: 1 << k for k, split in enumerate(spec.meta.split_names)}
+                bits = split_bits(spec.meta.split_names)
                 w.writerow([":START_ID(users)", ":END_ID(items)", f"{value}:double", "ts:long", "test_in:long",
                             ":TYPE"])
                 for r in section.rows:

@@ -26,6 +26,7 @@ import torch
 from neo4j import Driver, ManagedTransaction
 from torch_geometric.data import HeteroData
 
+from graphstore import split_bits
 from graphstore.cypher_files import load_cypher
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def _interaction_batches(driver: Driver, q: dict[str, str], dataset: str, user_i
     """One record of parallel lists per batch of users (with its first user's index as "start" and the item node
     map of its transaction as "item_nodes"); READERS batches are read concurrently (the server runs each query on
     one thread)."""
-    bits = {s: 1 << k for k, s in enumerate(splits)}
+    bits = split_bits(splits)
     size = max(1, min(batch_users, -(-len(user_ids) // READERS)))
 
     def in_one_transaction(tx: ManagedTransaction, params: dict) -> dict:

@@ -19,6 +19,8 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
+from graphstore import split_bits
+
 ITEM_LABELS = frozenset({"Movie", "Book", "Artist", "Product"})
 ENTITY_LABELS = frozenset({"Genre", "Tag"})
 TYPE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -145,7 +147,7 @@ class GraphWriter:
     def dataset_node(self, domain: str, item_label: str, explicit: bool, split_names: list[str]) -> None:
         """The (:Dataset) node; its `split_names` (distinct, at most MAX_SPLITS) give the bits of the interactions'
         `test_in` written after it."""
-        self.split_bits = {name: 1 << k for k, name in enumerate(split_names)}
+        self.split_bits = split_bits(split_names)
         self._write(
             "MERGE (d:Dataset {name: $ds}) SET d.domain = $domain, d.item_label = $label, "
             "d.explicit = $explicit, d.split_names = $splits",

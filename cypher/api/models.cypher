@@ -3,6 +3,6 @@
 // (`kgrec models list` still shows it, for the operator to finish with `kgrec models delete`).
 // Parameters: $dataset (or null for every dataset).
 MATCH (m:Model)
-WHERE ($dataset IS NULL OR m.dataset = $dataset) AND NOT coalesce(m.deleting, false)
+WHERE ($dataset IS NULL OR m.dataset = $dataset) AND m.deleting IS NULL
 RETURN m {.*} AS model
 ORDER BY m.dataset, m.name, m.version DESC
