@@ -78,12 +78,11 @@ ML100K = "movielens-100k"
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the tests that share the ingested MovieLens-100K graph before the ones that wipe the database,
     so the (slowest) ingest happens once per session rather than once per module."""
-    items.sort(key=lambda item: 0 if {"ml100k_graph", "ml100k_model"} & set(getattr(item, "fixturenames", ())) else 1)
+    shared = {"ml100k_graph", "ml100k_model", "ml100k_model_before_module"}
+    items.sort(key=lambda item: 0 if shared & set(getattr(item, "fixturenames", ())) else 1)
 
 
-@pytest.fixture
-def ml100k_graph(driver: Driver, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Driver:
-    """The driver, on a database holding MovieLens-100K with its DBpedia knowledge (ingested when missing)."""
+def _ensure_ml100k_graph(driver: Driver, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     from ingest.run import ingest_dataset
 
     records, _, _ = driver.execute_query(
@@ -93,20 +92,40 @@ def ml100k_graph(driver: Driver, data_dir: Path, tmp_path_factory: pytest.TempPa
         wipe_database(driver)
         state = tmp_path_factory.mktemp("ml100k-state")
         ingest_dataset(driver, ML100K, data_dir, progress=False, cache_dir=state / "cache", state_dir=state)
+
+
+def _ensure_ml100k_model(driver: Driver, settings: Settings) -> None:
+    if active_version(driver, ML100K) is None:
+        from graphstore.export import export_graph
+        from kgrec.training import TrainOptions, train_and_write
+
+        data = export_graph(driver, ML100K)
+        options = TrainOptions(model="bprmf", split="u1", epochs=5, dim=32, seed=0, device="cpu")
+        train_and_write(driver, data, options, runs_dir=settings.runs_dir)
+
+
+@pytest.fixture
+def ml100k_graph(driver: Driver, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Driver:
+    """The driver, on a database holding MovieLens-100K with its DBpedia knowledge (ingested when missing)."""
+    _ensure_ml100k_graph(driver, data_dir, tmp_path_factory)
     return driver
 
 
 @pytest.fixture
 def ml100k_model(ml100k_graph: Driver, settings: Settings) -> Driver:
     """ML-100K plus an active, really trained model version (BPR-MF, a few epochs) written back to Neo4j."""
-    if active_version(ml100k_graph, ML100K) is None:
-        from graphstore.export import export_graph
-        from kgrec.training import TrainOptions, train_and_write
-
-        data = export_graph(ml100k_graph, ML100K)
-        options = TrainOptions(model="bprmf", split="u1", epochs=5, dim=32, seed=0, device="cpu")
-        train_and_write(ml100k_graph, data, options, runs_dir=settings.runs_dir)
+    _ensure_ml100k_model(ml100k_graph, settings)
     return ml100k_graph
+
+
+@pytest.fixture(scope="module")
+def ml100k_model_before_module(driver: Driver, data_dir: Path, tmp_path_factory: pytest.TempPathFactory,
+                               settings: Settings) -> Driver:
+    """`ml100k_model`, ready before a module-scoped fixture starts: an API server warms up its popularity table
+    and item matrix from the graph as it starts, so it must not start on a graph a later fixture re-ingests."""
+    _ensure_ml100k_graph(driver, data_dir, tmp_path_factory)
+    _ensure_ml100k_model(driver, settings)
+    return driver
 
 
 @pytest.fixture

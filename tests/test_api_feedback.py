@@ -31,7 +31,7 @@ EXPLAIN = """query($user: ID!, $item: ID!) { explain(userId: $user, itemId: $ite
 
 
 @pytest.fixture(scope="module")
-def client(neo4j_creds: Credentials) -> Iterator[Client]:
+def client(neo4j_creds: Credentials, ml100k_model_before_module: Driver) -> Iterator[Client]:
     with live_server(ApiSettings(keys=["another-key", KEY]), neo4j_creds) as url:
         c = Client(url, key=KEY)
         yield c
@@ -186,7 +186,7 @@ CACHE, NEO4J = "kgrec_explanation_cache_total", "kgrec_neo4j_query_duration_seco
 
 
 @pytest.fixture(scope="module")
-def uncached(neo4j_creds: Credentials) -> Iterator[Client]:
+def uncached(neo4j_creds: Credentials, ml100k_model_before_module: Driver) -> Iterator[Client]:
     """A second server with the explanation cache disabled (TTL 0): the reference for what a fresh query answers."""
     with live_server(ApiSettings(explain_cache_ttl_s=0), neo4j_creds) as url:
         c = Client(url)

@@ -24,7 +24,7 @@ LEAKS = ("MATCH", "Traceback", "neo4j.", "File \"", "RETURN")
 
 
 @pytest.fixture(scope="module")
-def client(neo4j_creds: Credentials) -> Iterator[Client]:
+def client(neo4j_creds: Credentials, ml100k_model_before_module: Driver) -> Iterator[Client]:
     with live_server(LIMITS, neo4j_creds) as url:
         c = Client(url)
         yield c

@@ -42,7 +42,7 @@ def model(ml100k_model: Driver) -> ModelVersion:
 
 
 @pytest.fixture(scope="module")
-def client(neo4j_creds: Credentials) -> Iterator[Client]:
+def client(neo4j_creds: Credentials, ml100k_model_before_module: Driver) -> Iterator[Client]:
     with live_server(ApiSettings(keys=["k"]), neo4j_creds) as url:
         c = Client(url)
         yield c
