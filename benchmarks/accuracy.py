@@ -12,6 +12,7 @@ RecBole peer run on the identical split.
     python -m benchmarks.accuracy --suite kgat-amazon-book --rows EASE   # one row at a time (big: see below)
     python -m benchmarks.accuracy --export-recbole DIR [--recbole-suite NAME]  # a suite's split for RecBole
     python -m benchmarks.seed_robustness --seed 1 --seed 2  # ml100k-rating's Bayesian FM rows with other MCMC seeds
+    python -m benchmarks.peer_seeds --suite ml100k-ranking --seed 1 --seed 2 --recbole-python …  # LightGCN seed noise
 
 ``--rows TEXT`` (repeatable) trains only the rows whose label contains TEXT and keeps the suite's other
 stored rows, so a large suite can be run row by row, each job within the time limit.
@@ -51,6 +52,7 @@ from learner.train import train
 log = logging.getLogger("benchmarks.accuracy")
 RESULTS = Path(__file__).resolve().parent / "results"
 SEEDS = RESULTS / "accuracy-seeds.json"  # benchmarks/seed_robustness.py: rows re-trained with other training seeds
+PEER_SEEDS = RESULTS / "peer-seeds.json"  # benchmarks/peer_seeds.py: both LightGCN rows with other training seeds
 RANKING_COLUMNS = ["recall@10", "recall@20", "ndcg@10", "ndcg@20", "precision@10", "precision@20", "hit@10",
                    "hit@20"]
 
@@ -442,6 +444,51 @@ def seed_note(seeds: dict[str, dict[str, Any]], target: float = 0.880) -> str:
                                               "test mean ± sd"], body)
 
 
+def _seed_figures(suite: str, mine: dict[str, Any], peer: dict[str, Any]) -> dict[str, tuple[dict, dict]]:
+    """Per training seed, the test figures of kgrec's and RecBole's LightGCN: seed 0 the published rows, the others
+    from PEER_SEEDS where both libraries ran that seed with the published rows' options."""
+    stored = json.loads(PEER_SEEDS.read_text())["suites"].get(suite, {}) if PEER_SEEDS.exists() else {}
+    ours = {s: r for s, r in stored.get("kgrec", {}).items() if r["options"] == mine.get("options")}
+    theirs = {s: r for s, r in stored.get("recbole", {}).get("LightGCN", {}).items()
+              if r["params"] == peer.get("params")}
+    pairs = {s: (ours[s]["test"], theirs[s]["test"]) for s in sorted(set(ours) & set(theirs), key=int) if s != "0"}
+    return {"0": (mine["test"], peer["test"]), **pairs}
+
+
+def _noise_verdict(ours: list[float], theirs: list[float]) -> str:
+    """Whether two libraries' means over seeds differ by more than two standard errors of the difference."""
+    gap = statistics.mean(ours) - statistics.mean(theirs)
+    error = (statistics.variance(ours) / len(ours) + statistics.variance(theirs) / len(theirs)) ** 0.5
+    side = "within noise" if abs(gap) <= 2 * error else ("kgrec ahead" if gap > 0 else "kgrec behind")
+    return f"gap {gap:+.4f}, {side} (2 standard errors of the gap: {2 * error:.4f})"
+
+
+def peer_seed_note(suite: str, mine: dict[str, Any], peer: dict[str, Any]) -> str:
+    """A paragraph and a table: both LightGCN rows over training seeds, mean ± sd, and whether the gap between the
+    libraries is within seed noise ("" with fewer than two seeds)."""
+    seeds = _seed_figures(suite, mine, peer)
+    if len(seeds) < 2:
+        return ""
+
+    def column(side: int, metric: str) -> list[float]:
+        return [figures[side][metric] for figures in seeds.values()]
+
+    def spread(values: list[float]) -> str:
+        return f"{statistics.mean(values):.4f} ± {statistics.stdev(values):.4f}"
+
+    metrics = ("ndcg@20", "recall@20")
+    body = [[f"seed {s}", *[f[side][m] for m in metrics for side in (0, 1)]] for s, f in seeds.items()]
+    body.append(["mean ± sd", *[spread(column(side, m)) for m in metrics for side in (0, 1)]])
+    rerun = "".join(f" --seed {s}" for s in seeds if s != "0")
+    verdicts = "; ".join(f"{m.replace('ndcg', 'NDCG').replace('recall', 'Recall')}: "
+                         f"{_noise_verdict(column(0, m), column(1, m))}" for m in metrics)
+    text = (f"Seed noise of the LightGCN comparison (`python -m benchmarks.peer_seeds --suite {suite}{rerun} "
+            f"--recbole-python …`, figures in `benchmarks/results/{PEER_SEEDS.name}`): kgrec's and RecBole's "
+            f"LightGCN rows re-trained with training seeds {', '.join(seeds)} (seed 0 is the table above), each with "
+            f"its published settings, on the same split. {verdicts}.")
+    return text + "\n\n" + markdown_table(["seed", "kgrec N@20", "RecBole N@20", "kgrec R@20", "RecBole R@20"], body)
+
+
 def _ranking_table(suite: dict[str, Any], peers: list[dict[str, Any]],
                    published: list[tuple[str, float, float, str]]) -> str:
     header = ["model", *[c.replace("precision", "P").replace("recall", "R").replace("ndcg", "N")
@@ -486,9 +533,13 @@ def findings(results: dict[str, Any], peers: dict[str, Any]) -> list[str]:
         mine = next((r for r in results.get(peer_suite, {}).get("rows", []) if r["model"] == "lightgcn"), None)
         peer = next((r for r in theirs if r["model"] == "LightGCN"), None)
         if mine and peer:
+            seeds = _seed_figures(peer_suite, mine, peer)
+            noise = "one seed each" if len(seeds) < 2 else (
+                f"over seeds {', '.join(seeds)}, NDCG@20 "
+                + _noise_verdict(*[[f[side]["ndcg@20"] for f in seeds.values()] for side in (0, 1)]))
             out.append(f"- {split}, LightGCN: kgrec {mine['test']['ndcg@20']:.4f} vs RecBole "
                        f"{peer['test']['ndcg@20']:.4f} NDCG@20, {mine['test']['recall@20']:.4f} vs "
-                       f"{peer['test']['recall@20']:.4f} Recall@20 (same split; one seed each).")
+                       f"{peer['test']['recall@20']:.4f} Recall@20 (same split; {noise}).")
     rating = results.get("ml100k-rating", {}).get("rows", [])
     if rating:
         chosen = min(rating, key=lambda r: r["valid"]["rmse"])
@@ -548,6 +599,10 @@ def render(results: dict[str, Any], peers: dict[str, Any]) -> str:
             parts += ["", SUITES[name].note]
         if name == seeds.get("suite") and seed_note(seeds["seeds"]):
             parts += ["", seed_note(seeds["seeds"])]
+        mine = next((r for r in suite["rows"] if r["model"] == "lightgcn"), None)
+        peer = next((p for p in peers.get(name, {}).get("rows", []) if p["model"] == "LightGCN"), None)
+        if PEER_SUITE.get(name) == name and mine and peer and peer_seed_note(name, mine, peer):
+            parts += ["", peer_seed_note(name, mine, peer)]
     return "\n".join(parts)
 
 

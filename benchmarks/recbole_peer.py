@@ -6,7 +6,9 @@
 
 Other suites: export with ``--recbole-suite NAME`` and pass ``--suite NAME --dataset <folder name>``;
 ``--params '{"EASE": {"reg_weight": 500}}'`` overrides a model's settings (e.g. with kgrec's choice on
-that suite's validation, or an epoch budget).
+that suite's validation, or an epoch budget). ``--seed N`` trains with another seed (the split stays the one
+exported) and stores the row under that seed in ``benchmarks/results/peer-seeds.json`` instead, leaving the
+published seed-0 row alone (``benchmarks/peer_seeds.py`` runs it).
 
 The split is read from ``<name>.{train,valid,test}.inter`` (``benchmark_filename``), evaluated with
 full ranking, the same K values and metrics as kgrec, and kgrec's hyper-parameters where both have them
@@ -32,6 +34,7 @@ from recbole.data import create_dataset, data_preparation
 from recbole.utils import get_model, get_trainer, init_seed
 
 RESULTS = Path(__file__).resolve().parent / "results" / "recbole.json"
+SEED_RESULTS = RESULTS.parent / "peer-seeds.json"  # {"suites": {suite: {"recbole": {model: {seed: row}}}}}
 COMMON = {
     "benchmark_filename": ["train", "valid", "test"],
     "load_col": {"inter": ["user_id", "item_id", "rating", "timestamp"]},
@@ -63,9 +66,9 @@ MODELS = {
 }
 
 
-def run(model: str, data: Path, dataset: str, checkpoints: Path, params: dict) -> dict:
+def run(model: str, data: Path, dataset: str, checkpoints: Path, params: dict, seed: int = 0) -> dict:
     config = Config(model=model, dataset=dataset, config_dict={
-        **COMMON, **params, "data_path": str(data), "checkpoint_dir": str(checkpoints)})
+        **COMMON, **params, "seed": seed, "data_path": str(data), "checkpoint_dir": str(checkpoints)})
     init_seed(config["seed"], config["reproducibility"])
     ds = create_dataset(config)
     train_data, valid_data, test_data = data_preparation(config, ds)
@@ -77,7 +80,7 @@ def run(model: str, data: Path, dataset: str, checkpoints: Path, params: dict) -
     _, valid = trainer.fit(train_data, valid_data, saved=True, show_progress=False)
     seconds = time.perf_counter() - started
     test = trainer.evaluate(test_data, load_best_model=True, show_progress=False)
-    return {"label": f"{model} (RecBole)", "model": model, "params": params,
+    return {"label": f"{model} (RecBole)", "model": model, "params": params, "seed": seed,
             "valid": {k: float(v) for k, v in valid.items()}, "test": {k: float(v) for k, v in test.items()},
             "train_seconds": seconds, "build_seconds": built}
 
@@ -90,19 +93,26 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     parser.add_argument("--checkpoints", type=Path, default=Path("/tmp/recbole-checkpoints"))
     parser.add_argument("--params", type=json.loads, default={}, help="JSON {model: {setting: value}} overrides")
+    parser.add_argument("--seed", type=int, help="train with this seed; the row goes to peer-seeds.json")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     data, checkpoints = args.data.resolve(), args.checkpoints.resolve()
     checkpoints.mkdir(parents=True, exist_ok=True)
     os.chdir(checkpoints)  # RecBole writes log/ and log_tensorboard/ into the working directory
     for model in args.models:
-        row = run(model, data, args.dataset, checkpoints, {**MODELS[model], **args.params.get(model, {})})
-        # re-read: another run (another suite or model) may have written meanwhile
-        stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"suites": {}}
-        suite = stored["suites"].setdefault(args.suite, {"dataset": args.dataset, "rows": []})
-        suite["rows"] = [r for r in suite["rows"] if r["model"] != model] + [row]
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(stored, indent=2) + "\n")
+        row = run(model, data, args.dataset, checkpoints, {**MODELS[model], **args.params.get(model, {})},
+                  args.seed or 0)
+        # re-read: another run (another suite, model or seed) may have written meanwhile
+        path = RESULTS if args.seed is None else SEED_RESULTS
+        stored = json.loads(path.read_text()) if path.exists() else {"suites": {}}
+        if args.seed is None:
+            suite = stored["suites"].setdefault(args.suite, {"dataset": args.dataset, "rows": []})
+            suite["rows"] = [r for r in suite["rows"] if r["model"] != model] + [row]
+        else:
+            runs = stored["suites"].setdefault(args.suite, {}).setdefault("recbole", {})
+            runs.setdefault(model, {})[str(args.seed)] = row
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(stored, indent=2) + "\n")
         logging.warning("%s: test ndcg@20=%.4f (%.0fs)", model, row["test"]["ndcg@20"], row["train_seconds"])
 
 

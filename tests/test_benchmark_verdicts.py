@@ -18,9 +18,11 @@ def row(label: str, model: str, r20: float, n20: float, **options: Any) -> dict[
 
 @pytest.fixture
 def no_seeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """`findings` reads the seed figures from `accuracy.SEEDS`: point it at an empty folder."""
+    """`findings` reads the seed figures from `accuracy.SEEDS` and `accuracy.PEER_SEEDS`: point them at an empty
+    folder."""
     seeds = tmp_path / "accuracy-seeds.json"
     monkeypatch.setattr(accuracy, "SEEDS", seeds)
+    monkeypatch.setattr(accuracy, "PEER_SEEDS", tmp_path / "peer-seeds.json")
     return seeds
 
 
@@ -38,6 +40,34 @@ def test_findings_say_ahead_level_or_behind_per_metric(no_seeds: Path) -> None:
                         "(same split; one seed each).")
     ours["lastfm-social"]["rows"].append(row("EASE", "ease", 0.31, 0.26))
     assert all(" ahead of the best peer row" in line for line in accuracy.findings(ours, peers)[:2])
+
+
+def test_lightgcn_seed_noise_decides_level_or_not(no_seeds: Path) -> None:
+    mine, peer = row("LightGCN", "lightgcn", 0.30, 0.200, lr=0.01), row("LightGCN (RecBole)", "LightGCN", 0.29, 0.195)
+    peer["params"] = {"learning_rate": 0.01}
+
+    def seeds(ours: list[float], theirs: list[float], **changed: Any) -> None:
+        kgrec = {str(s): {"options": {"lr": 0.01, **changed}, "test": {"ndcg@20": n, "recall@20": 0.3}}
+                 for s, n in enumerate(ours, 1)}
+        recbole = {str(s): {"params": {"learning_rate": 0.01}, "test": {"ndcg@20": n, "recall@20": 0.3}}
+                   for s, n in enumerate(theirs, 1)}
+        accuracy.PEER_SEEDS.write_text(json.dumps({"suites": {"lastfm-social": {
+            "kgrec": kgrec, "recbole": {"LightGCN": recbole}}}}))
+
+    def line() -> str:
+        return accuracy.findings({"lastfm-social": {"title": "Last.fm", "rows": [mine]}},
+                                 {"lastfm-social": {"rows": [peer]}})[-1]
+
+    seeds([0.190, 0.210], [0.200, 0.190])  # kgrec 0.2000 ± 0.0100, RecBole 0.1950 ± 0.0050: gap 0.005
+    assert line().endswith("(same split; over seeds 0, 1, 2, NDCG@20 gap +0.0050, within noise (2 standard errors "
+                           "of the gap: 0.0129)).")
+    note = accuracy.peer_seed_note("lastfm-social", mine, peer)
+    assert "| seed 2 | 0.21 | 0.19 |" in note and "| mean ± sd | 0.2000 ± 0.0100 | 0.1950 ± 0.0050 |" in note
+    seeds([0.201, 0.199], [0.150, 0.151])  # a gap far beyond the spread of either library
+    assert "NDCG@20 gap +0.0347, kgrec ahead" in line()
+    seeds([0.201, 0.199], [0.150, 0.151], lr=0.02)  # kgrec's seeds ran other options than the published row
+    assert line().endswith("(same split; one seed each).")
+    assert accuracy.peer_seed_note("lastfm-social", mine, peer) == ""
 
 
 def test_findings_count_published_figures_as_peers(no_seeds: Path) -> None:
