@@ -403,15 +403,16 @@ def stored_seeds() -> dict[str, dict[str, Any]]:
     return json.loads(SEEDS.read_text())["seeds"] if SEEDS.exists() else {}
 
 
+def _spread(values: list[float]) -> str:
+    return f"{statistics.mean(values):.4f} ± {statistics.stdev(values):.4f}"
+
+
 def seed_note(seeds: dict[str, dict[str, Any]], target: float = 0.880) -> str:
     """A paragraph and a table for the suite's note (``SEEDS``): per training seed the valid / test RMSE of the
     re-trained rows and of the row chosen on validation, mean ± sd over seeds, and whether every seed met ``target``."""
     if len(seeds) < 2:
         return ""
     order = sorted(seeds, key=int)
-
-    def spread(values: list[float]) -> str:
-        return f"{statistics.mean(values):.4f} ± {statistics.stdev(values):.4f}"
 
     def short(label: str) -> str:  # a blend's label names its members and ends "…), <kind>, of <members>"
         return f"Blend, {label.split(', of ')[0].rsplit('), ', 1)[1]}" if ", of " in label else label.split(" (")[0]
@@ -428,8 +429,8 @@ def seed_note(seeds: dict[str, dict[str, Any]], target: float = 0.880) -> str:
     lines = [(short(r["label"]), [seeds[s]["rows"][k] for s in order])
              for k, r in enumerate(seeds[order[0]]["rows"])]
     lines.append(("row chosen on validation (lowest valid RMSE)", [seeds[s]["chosen"] for s in order]))
-    body = [[label, *cells(figures), spread([f["valid_rmse"] for f in figures]),
-             spread([f["test_rmse"] for f in figures])] for label, figures in lines]
+    body = [[label, *cells(figures), _spread([f["valid_rmse"] for f in figures]),
+             _spread([f["test_rmse"] for f in figures])] for label, figures in lines]
     chosen = {short(seeds[s]["chosen"]["label"]) for s in order}
     above = [s for s in order if seeds[s]["chosen"]["test_rmse"] > target]
     verdict = (f"above {target:.3f} on u1.test with seed(s) {', '.join(above)}" if above
@@ -473,12 +474,9 @@ def peer_seed_note(suite: str, mine: dict[str, Any], peer: dict[str, Any]) -> st
     def column(side: int, metric: str) -> list[float]:
         return [figures[side][metric] for figures in seeds.values()]
 
-    def spread(values: list[float]) -> str:
-        return f"{statistics.mean(values):.4f} ± {statistics.stdev(values):.4f}"
-
     metrics = ("ndcg@20", "recall@20")
     body = [[f"seed {s}", *[f[side][m] for m in metrics for side in (0, 1)]] for s, f in seeds.items()]
-    body.append(["mean ± sd", *[spread(column(side, m)) for m in metrics for side in (0, 1)]])
+    body.append(["mean ± sd", *[_spread(column(side, m)) for m in metrics for side in (0, 1)]])
     rerun = "".join(f" --seed {s}" for s in seeds if s != "0")
     verdicts = "; ".join(f"{m.replace('ndcg', 'NDCG').replace('recall', 'Recall')}: "
                          f"{_noise_verdict(column(0, m), column(1, m))}" for m in metrics)
@@ -534,12 +532,13 @@ def findings(results: dict[str, Any], peers: dict[str, Any]) -> list[str]:
         peer = next((r for r in theirs if r["model"] == "LightGCN"), None)
         if mine and peer:
             seeds = _seed_figures(peer_suite, mine, peer)
-            noise = "one seed each" if len(seeds) < 2 else (
-                f"over seeds {', '.join(seeds)}, NDCG@20 "
-                + _noise_verdict(*[[f[side]["ndcg@20"] for f in seeds.values()] for side in (0, 1)]))
             out.append(f"- {split}, LightGCN: kgrec {mine['test']['ndcg@20']:.4f} vs RecBole "
                        f"{peer['test']['ndcg@20']:.4f} NDCG@20, {mine['test']['recall@20']:.4f} vs "
-                       f"{peer['test']['recall@20']:.4f} Recall@20 (same split; {noise}).")
+                       f"{peer['test']['recall@20']:.4f} Recall@20 (same split; one seed each).")
+            if len(seeds) > 1:
+                ours, theirs = ([f[side]["ndcg@20"] for f in seeds.values()] for side in (0, 1))
+                out[-1] = out[-1].replace("; one seed each).", f"). Over training seeds {', '.join(seeds)}: NDCG@20 "
+                                          f"{_spread(ours)} vs {_spread(theirs)}, {_noise_verdict(ours, theirs)}.")
     rating = results.get("ml100k-rating", {}).get("rows", [])
     if rating:
         chosen = min(rating, key=lambda r: r["valid"]["rmse"])

@@ -59,12 +59,12 @@ def test_lightgcn_seed_noise_decides_level_or_not(no_seeds: Path) -> None:
                                  {"lastfm-social": {"rows": [peer]}})[-1]
 
     seeds([0.190, 0.210], [0.200, 0.190])  # kgrec 0.2000 ± 0.0100, RecBole 0.1950 ± 0.0050: gap 0.005
-    assert line().endswith("(same split; over seeds 0, 1, 2, NDCG@20 gap +0.0050, within noise (2 standard errors "
-                           "of the gap: 0.0129)).")
+    assert line().endswith("Recall@20 (same split). Over training seeds 0, 1, 2: NDCG@20 0.2000 ± 0.0100 vs "
+                           "0.1950 ± 0.0050, gap +0.0050, within noise (2 standard errors of the gap: 0.0129).")
     note = accuracy.peer_seed_note("lastfm-social", mine, peer)
     assert "| seed 2 | 0.21 | 0.19 |" in note and "| mean ± sd | 0.2000 ± 0.0100 | 0.1950 ± 0.0050 |" in note
     seeds([0.201, 0.199], [0.150, 0.151])  # a gap far beyond the spread of either library
-    assert "NDCG@20 gap +0.0347, kgrec ahead" in line()
+    assert "0.1653 ± 0.0257, gap +0.0347, kgrec ahead" in line()
     seeds([0.201, 0.199], [0.150, 0.151], lr=0.02)  # kgrec's seeds ran other options than the published row
     assert line().endswith("(same split; one seed each).")
     assert accuracy.peer_seed_note("lastfm-social", mine, peer) == ""
