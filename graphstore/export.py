@@ -1,6 +1,7 @@
 """Neo4j → PyG `HeteroData`: a dataset's interactions, knowledge and social links, with id maps.
 
-Node order is the sorted dataset ids (users, items) and IRIs (entities), so an export is reproducible.
+Node order is the sorted dataset ids (users, items) and IRIs (entities), and edges are in (head, tail) order, so an
+export is reproducible: the same data gives the same tensors, whatever order it was ingested in.
 Cypher aggregates rows into lists (one record per batch of users, per relationship type), and ids become tensor
 indices through vectorised `pandas.Index.get_indexer`, so no Python work is done per interaction. Interactions carry
 the user's position in its batch and the item's internal node id, mapped to the item's index through a node map read
@@ -49,10 +50,24 @@ def _indexer(ids: list[str]) -> pd.Index:
     return pd.Index(np.asarray(ids, dtype=object))
 
 
+def _canonical(h: np.ndarray, t: np.ndarray, *ties: np.ndarray) -> np.ndarray:
+    """The order sorting edges by (head, tail), then by `ties` where a pair repeats. The store returns a node's
+    relationships in the order they were written, and seeded splits and samplers pick edges by position: without
+    it the same seed would split the same data differently after an ingest in another row order."""
+    key = h * (int(t.max(initial=-1)) + 1) + t
+    order = np.argsort(key, kind="stable")
+    if ties and bool((np.diff(key[order]) == 0).any()):
+        order = np.lexsort((*reversed(ties), key))
+    return order
+
+
 def _edges(h: np.ndarray, t: np.ndarray) -> torch.Tensor:
-    """An edge_index from head and tail tensor indices, without the edges where either is -1 (not exported)."""
+    """An edge_index from head and tail tensor indices in (head, tail) order, without the edges where either is -1
+    (not exported)."""
     keep = (h >= 0) & (t >= 0)
-    return torch.from_numpy(np.stack([h[keep], t[keep]]).astype(np.int64))
+    h, t = h[keep], t[keep]
+    order = _canonical(h, t)
+    return torch.from_numpy(np.stack([h[order], t[order]]).astype(np.int64))
 
 
 def _node_map(nodes: list[int], to_tensor: np.ndarray) -> Callable[[list[int]], np.ndarray]:
@@ -99,12 +114,16 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
     heads = _column(batches, "users", np.int64) + np.repeat([b["start"] for b in batches],
                                                            [len(b["users"]) for b in batches])
     tails = np.concatenate([_id_map(b["item_nodes"], items)(b["items"]) for b in batches])
+    columns = {name: _column(batches, key, dtype) for name, key, dtype in
+               (("ts", "ts", np.int64), ("rating", "values", np.float32), ("test_in", "masks", np.int64))}
     keep = tails >= 0  # False for an end node that is not one of the items read above (e.g. added since)
+    if not keep.all():
+        heads, tails, columns = heads[keep], tails[keep], {name: c[keep] for name, c in columns.items()}
+    order = _canonical(heads, tails, *columns.values())
     rel = data["user", "rates", "item"]
-    rel.edge_index = torch.from_numpy(np.stack([heads, tails])[:, keep] if not keep.all() else np.stack([heads, tails]))
-    for name, key, dtype in (("rating", "values", np.float32), ("ts", "ts", np.int64), ("test_in", "masks", np.int64)):
-        values = _column(batches, key, dtype)
-        rel[name] = torch.from_numpy(values if keep.all() else values[keep])
+    rel.edge_index = torch.from_numpy(np.stack([heads[order], tails[order]]))
+    for name, values in columns.items():
+        rel[name] = torch.from_numpy(values[order])
 
     if knowledge:
         _add_knowledge(driver, q, data, dataset, items, database)

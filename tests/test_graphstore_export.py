@@ -5,6 +5,7 @@ import torch
 from neo4j import Driver
 
 from graphstore.export import ExportError, export_graph
+from learner.splits import make_split
 
 TOY = """
 CREATE (:Dataset {name: 'toy', explicit: true, split_names: ['u1', 'u2']})
@@ -47,6 +48,32 @@ def test_export_of_a_small_graph_is_exact(db: Driver) -> None:
     assert len(data["entity"].uris) == 2 and ("entity", "birth_place", "entity") not in data.edge_types
     assert data["user", "friend", "user"].edge_index.tolist() == [[0], [1]]
     assert data.validate()
+
+
+def test_export_does_not_depend_on_the_order_the_data_was_written_in(db: Driver) -> None:
+    """The same ratings and friendships written in opposite orders export the same tensors, so one seed splits
+    both the same way (the store returns a node's relationships in the order they were written)."""
+    ratings = [[u, i, float(1 + (7 * u + i) % 5), 1000 + 31 * u + i] for u in range(6) for i in range(8) if (u + i) % 3]
+    friends = [[u, v] for u in range(6) for v in range(6) if u != v and (u * v) % 4 == 1]
+    exports = []
+    for name, step in (("forward", 1), ("backward", -1)):
+        db.execute_query("CREATE (:Dataset {name: $ds, explicit: true}) WITH 1 AS one UNWIND range(0, 7) AS k "
+                         "CREATE (:User {dataset: $ds, id: 'u' + k}), (:Item {dataset: $ds, id: 'i' + k})", ds=name)
+        db.execute_query("UNWIND $rows AS r MATCH (u:User {dataset: $ds, id: 'u' + r[0]}), "
+                         "(i:Item {dataset: $ds, id: 'i' + r[1]}) CREATE (u)-[:RATED {rating: r[2], ts: r[3]}]->(i)",
+                         rows=ratings[::step], ds=name)
+        db.execute_query("UNWIND $rows AS r MATCH (u:User {dataset: $ds, id: 'u' + r[0]}), "
+                         "(v:User {dataset: $ds, id: 'u' + r[1]}) CREATE (u)-[:FRIEND]->(v)", rows=friends[::step],
+                         ds=name)
+        exports.append(export_graph(db, name))
+    forward, backward = (data["user", "rates", "item"] for data in exports)
+    for key in ("edge_index", "rating", "ts", "test_in"):
+        assert torch.equal(forward[key], backward[key]), key
+    heads, tails = forward.edge_index.tolist()
+    assert list(zip(heads, tails, strict=True)) == sorted(zip(heads, tails, strict=True))  # (user, item) order
+    assert torch.equal(exports[0]["user", "friend", "user"].edge_index, exports[1]["user", "friend", "user"].edge_index)
+    splits = [make_split(data, "random", seed=0) for data in exports]
+    assert torch.equal(splits[0].train, splits[1].train) and torch.equal(splits[0].test, splits[1].test)
 
 
 def test_export_without_knowledge_or_social(db: Driver) -> None:
