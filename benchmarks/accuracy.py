@@ -444,10 +444,22 @@ def seed_note(seeds: dict[str, dict[str, Any]], target: float = 0.880) -> str:
                                               "test mean ± sd"], body)
 
 
+def lightgcn_pair(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> tuple[dict | None, dict | None]:
+    """kgrec's LightGCN row among `ours` and RecBole's among `theirs` (None where a side has none)."""
+    return (next((r for r in ours if r["model"] == "lightgcn"), None),
+            next((r for r in theirs if r["model"] == "LightGCN"), None))
+
+
+def stored_peer_seeds(suite: str) -> dict[str, Any]:
+    """The suite's rows in PEER_SEEDS (`benchmarks/peer_seeds.py`): {"kgrec": {seed: row}, "recbole": {"LightGCN":
+    {seed: row}}}; empty when none are stored."""
+    return json.loads(PEER_SEEDS.read_text())["suites"].get(suite, {}) if PEER_SEEDS.exists() else {}
+
+
 def _seed_figures(suite: str, mine: dict[str, Any], peer: dict[str, Any]) -> dict[str, tuple[dict, dict]]:
     """Per training seed, the test figures of kgrec's and RecBole's LightGCN: seed 0 the published rows, the others
     from PEER_SEEDS where both libraries ran that seed with the published rows' options."""
-    stored = json.loads(PEER_SEEDS.read_text())["suites"].get(suite, {}) if PEER_SEEDS.exists() else {}
+    stored = stored_peer_seeds(suite)
     ours = {s: r for s, r in stored.get("kgrec", {}).items() if r["options"] == mine.get("options")}
     theirs = {s: r for s, r in stored.get("recbole", {}).get("LightGCN", {}).items()
               if r["params"] == peer.get("params")}
@@ -527,17 +539,17 @@ def findings(results: dict[str, Any], peers: dict[str, Any]) -> list[str]:
             verdict = "ahead of" if gap > 1e-4 else ("level with (not ahead of)" if gap > -1e-4 else "behind")
             out.append(f"- {split}: best kgrec model by {metric}: {a['label']} ({a['test'][metric]:.4f}), {verdict} "
                        f"the best peer row, {b['label']} ({b['test'][metric]:.4f}).")
-        mine = next((r for r in results.get(peer_suite, {}).get("rows", []) if r["model"] == "lightgcn"), None)
-        peer = next((r for r in theirs if r["model"] == "LightGCN"), None)
+        mine, peer = lightgcn_pair(results.get(peer_suite, {}).get("rows", []), theirs)
         if mine and peer:
             seeds = _seed_figures(peer_suite, mine, peer)
+            noise = "; one seed each)."
+            if len(seeds) > 1:
+                a, b = ([f[side]["ndcg@20"] for f in seeds.values()] for side in (0, 1))
+                noise = (f"). Over training seeds {', '.join(seeds)}: NDCG@20 {_spread(a)} vs {_spread(b)}, "
+                         f"{_noise_verdict(a, b)}.")
             out.append(f"- {split}, LightGCN: kgrec {mine['test']['ndcg@20']:.4f} vs RecBole "
                        f"{peer['test']['ndcg@20']:.4f} NDCG@20, {mine['test']['recall@20']:.4f} vs "
-                       f"{peer['test']['recall@20']:.4f} Recall@20 (same split; one seed each).")
-            if len(seeds) > 1:
-                ours, theirs = ([f[side]["ndcg@20"] for f in seeds.values()] for side in (0, 1))
-                out[-1] = out[-1].replace("; one seed each).", f"). Over training seeds {', '.join(seeds)}: NDCG@20 "
-                                          f"{_spread(ours)} vs {_spread(theirs)}, {_noise_verdict(ours, theirs)}.")
+                       f"{peer['test']['recall@20']:.4f} Recall@20 (same split{noise}")
     rating = results.get("ml100k-rating", {}).get("rows", [])
     if rating:
         chosen = min(rating, key=lambda r: r["valid"]["rmse"])
@@ -597,10 +609,10 @@ def render(results: dict[str, Any], peers: dict[str, Any]) -> str:
             parts += ["", SUITES[name].note]
         if name == seeds.get("suite") and seed_note(seeds["seeds"]):
             parts += ["", seed_note(seeds["seeds"])]
-        mine = next((r for r in suite["rows"] if r["model"] == "lightgcn"), None)
-        peer = next((p for p in peers.get(name, {}).get("rows", []) if p["model"] == "LightGCN"), None)
-        if PEER_SUITE.get(name) == name and mine and peer and peer_seed_note(name, mine, peer):
-            parts += ["", peer_seed_note(name, mine, peer)]
+        mine, peer = lightgcn_pair(suite["rows"], peers.get(name, {}).get("rows", []))
+        note = peer_seed_note(name, mine, peer) if PEER_SUITE.get(name) == name and mine and peer else ""
+        if note:
+            parts += ["", note]
     return "\n".join(parts)
 
 

@@ -26,8 +26,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.accuracy import PEER_SEEDS, PEER_SUITE, RESULTS, SUITES, export_recbole, peer_seed_note
-from learner.splits import make_split
+from torch_geometric.data import HeteroData
+
+from benchmarks.accuracy import (
+    PEER_SEEDS,
+    PEER_SUITE,
+    RESULTS,
+    SUITES,
+    export_recbole,
+    lightgcn_pair,
+    peer_seed_note,
+    stored_peer_seeds,
+)
+from learner.splits import Split, make_split
 from learner.train import train
 
 log = logging.getLogger("benchmarks.peer_seeds")
@@ -38,27 +49,21 @@ def published_pair(suite: str) -> tuple[dict[str, Any], dict[str, Any], str]:
     """The suite's published kgrec LightGCN row, RecBole's LightGCN row and RecBole's dataset folder name."""
     ours = json.loads((RESULTS / "accuracy.json").read_text())["suites"][suite]["rows"]
     theirs = json.loads((RESULTS / "recbole.json").read_text())["suites"][suite]
-    mine = next(r for r in ours if r["model"] == "lightgcn")
-    peer = next(r for r in theirs["rows"] if r["model"] == "LightGCN")
+    mine, peer = lightgcn_pair(ours, theirs["rows"])
+    if mine is None or peer is None:
+        raise SystemExit(f"{suite}: no published LightGCN row of {'kgrec' if mine is None else 'RecBole'}")
     return mine, peer, theirs["dataset"]
 
 
-def retrain_kgrec(suite: str, row: dict[str, Any], seed: int, runs_dir: Path) -> dict[str, Any]:
+def retrain_kgrec(data: HeteroData, split: Split, suite: str, row: dict[str, Any], seed: int,
+                  runs_dir: Path) -> dict[str, Any]:
     """kgrec's published LightGCN row trained again with `seed` (same options, same split)."""
-    spec = SUITES[suite]
-    data = spec.load()
-    split = make_split(data, spec.split, seed=0)
     started = time.perf_counter()
     result = train(data, "lightgcn", split, seed=seed, progress=False, num_threads=1,
                    run_dir=runs_dir / suite / f"lightgcn-seed-{seed}", **row["options"])
     return {"label": row["label"], "options": row["options"], "seed": seed, "valid": result.metrics["valid"],
             "test": result.metrics["test"], "best_epoch": result.best_epoch,
             "train_seconds": time.perf_counter() - started}
-
-
-def stored(suite: str) -> dict[str, Any]:
-    """The suite's seed rows in PEER_SEEDS: {"kgrec": {seed: row}, "recbole": {"LightGCN": {seed: row}}}."""
-    return json.loads(PEER_SEEDS.read_text())["suites"].get(suite, {}) if PEER_SEEDS.exists() else {}
 
 
 def store(suite: str, seed: int, row: dict[str, Any]) -> None:
@@ -68,18 +73,14 @@ def store(suite: str, seed: int, row: dict[str, Any]) -> None:
     PEER_SEEDS.write_text(json.dumps(runs, indent=2) + "\n")
 
 
-def retrain_recbole(suite: str, peer: dict[str, Any], dataset: str, seed: int, python: Path) -> None:
-    """RecBole's published LightGCN row trained again with `seed` on the suite's split, in RecBole's environment;
-    `recbole_peer.py` stores the row in PEER_SEEDS."""
-    with tempfile.TemporaryDirectory(prefix="recbole-") as tmp:
-        folder = export_recbole(Path(tmp) / "data", suite)
-        if folder.name != dataset:
-            raise SystemExit(f"the suite's split exports as {folder.name}, RecBole's published row used {dataset}")
-        subprocess.run([str(python), str(RECBOLE_PEER), "--data", str(folder.parent), "--dataset", dataset,
-                        "--suite", suite, "--models", "LightGCN", "--seed", str(seed),
-                        "--checkpoints", str(Path(tmp) / "checkpoints"),
-                        "--params", json.dumps({"LightGCN": peer["params"]})],
-                       check=True, env={**os.environ, "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"})
+def retrain_recbole(folder: Path, suite: str, peer: dict[str, Any], seed: int, python: Path) -> None:
+    """RecBole's published LightGCN row trained again with `seed` on the suite's split exported in `folder`, in
+    RecBole's environment; `recbole_peer.py` stores the row in PEER_SEEDS."""
+    subprocess.run([str(python), str(RECBOLE_PEER), "--data", str(folder.parent), "--dataset", folder.name,
+                    "--suite", suite, "--models", "LightGCN", "--seed", str(seed),
+                    "--checkpoints", str(folder.parent.parent / "checkpoints"),
+                    "--params", json.dumps({"LightGCN": peer["params"]})],
+                   check=True, env={**os.environ, "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"})
 
 
 def main() -> None:
@@ -94,16 +95,23 @@ def main() -> None:
         parser.error("seed 0 is the published pair; give other seeds")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     mine, peer, dataset = published_pair(args.suite)
-    for seed in args.seed:  # a seed stored with the published settings already is not trained again (resumable)
-        done = stored(args.suite)
-        if done.get("kgrec", {}).get(str(seed), {}).get("options") != mine["options"]:
-            row = retrain_kgrec(args.suite, mine, seed, args.runs_dir)
-            store(args.suite, seed, row)
-            log.info("%s seed %d: kgrec LightGCN test ndcg@20 %.4f (%.0f s)", args.suite, seed,
-                     row["test"]["ndcg@20"], row["train_seconds"])
-        if args.recbole_python and done.get("recbole", {}).get("LightGCN", {}).get(str(seed), {}).get(
-                "params") != peer["params"]:
-            retrain_recbole(args.suite, peer, dataset, seed, args.recbole_python)
+    spec = SUITES[args.suite]
+    data = spec.load()
+    split = make_split(data, spec.split, seed=0)
+    with tempfile.TemporaryDirectory(prefix="recbole-") as tmp:
+        folder = export_recbole(Path(tmp) / "data", args.suite) if args.recbole_python else None
+        if folder is not None and folder.name != dataset:
+            raise SystemExit(f"the suite's split exports as {folder.name}, RecBole's published row used {dataset}")
+        for seed in args.seed:  # a seed stored with the published settings already is not trained again (resumable)
+            done = stored_peer_seeds(args.suite)
+            if done.get("kgrec", {}).get(str(seed), {}).get("options") != mine["options"]:
+                row = retrain_kgrec(data, split, args.suite, mine, seed, args.runs_dir)
+                store(args.suite, seed, row)
+                log.info("%s seed %d: kgrec LightGCN test ndcg@20 %.4f (%.0f s)", args.suite, seed,
+                         row["test"]["ndcg@20"], row["train_seconds"])
+            if folder is not None and done.get("recbole", {}).get("LightGCN", {}).get(str(seed), {}).get(
+                    "params") != peer["params"]:
+                retrain_recbole(folder, args.suite, peer, seed, args.recbole_python)
     note = peer_seed_note(args.suite, mine, peer)
     print(note or "fewer than two seeds of both libraries stored yet", file=sys.stderr)
 
