@@ -4,8 +4,9 @@ Node order is the sorted dataset ids (users, items) and IRIs (entities), and edg
 export is reproducible: the same data gives the same tensors, whatever order it was ingested in.
 Cypher aggregates rows into lists (one record per batch of users, per relationship type), and ids become tensor
 indices through vectorised `pandas.Index.get_indexer`, so no Python work is done per interaction. Interactions carry
-the user's position in its batch and the item's internal node id, mapped to the item's index through a node map read
-in the same transaction, so the server reads only the relationship's own properties per interaction.
+the user's position in its batch and the item's internal node id (packed into one integer), the id mapped to the
+item's index through a node map read in the same transaction, so the server reads only the relationship's own
+properties per interaction.
 
 The contract (what `learner` relies on):
 - `data.dataset`, `data.explicit` (ratings vs implicit), `data.split_names` (bit i of `test_in`);
@@ -33,6 +34,10 @@ from graphstore.cypher_files import load_cypher
 log = logging.getLogger(__name__)
 
 READERS = 2  # sessions reading interaction batches at once
+SPAN = 1 << 15  # export/interactions packs (item node id, user position) as node id × SPAN + position
+# export/interactions' edge attribute lists, read as numpy arrays (torch ops on a busy machine cost more in thread
+# start-up)
+COLUMNS = (("ts", np.int64), ("rating", np.float32), ("test_in", np.int64))
 QUERIES = ("users", "items", "item_nodes", "interactions", "knowledge", "entities", "entity_links",
            "social", "user_nodes")
 
@@ -99,8 +104,10 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
     splits: list[str] = list(meta.get("split_names") or [])
 
     user_ids = _one(driver, q["users"], {"dataset": dataset}, database)["ids"]
-    item_rec = _one(driver, q["items"], {"dataset": dataset}, database)
-    item_ids, titles = item_rec["ids"], item_rec["titles"]
+    with ThreadPoolExecutor(1) as side:  # the items query runs alongside the interaction batches
+        item_rec = side.submit(_one, driver, q["items"], {"dataset": dataset}, database)
+        batches = _interaction_batches(driver, q, dataset, user_ids, splits, database, batch_users)
+        item_ids, titles = item_rec.result()["ids"], item_rec.result()["titles"]
     users, items = _indexer(user_ids), _indexer(item_ids)
 
     data = HeteroData()
@@ -108,14 +115,11 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
     data["user"].num_nodes, data["user"].ids = len(user_ids), user_ids
     data["item"].num_nodes, data["item"].ids, data["item"].titles = len(item_ids), item_ids, titles
 
-    batches = _interaction_batches(driver, q, dataset, user_ids, splits, database, batch_users)
-    if not batches or not sum(len(b["users"]) for b in batches):
+    if not sum(b["pairs"].size for b in batches):
         raise ExportError(f"dataset {dataset!r} has no interactions in Neo4j")
-    heads = _column(batches, "users", np.int64) + np.repeat([b["start"] for b in batches],
-                                                           [len(b["users"]) for b in batches])
-    tails = np.concatenate([_id_map(b["item_nodes"], items)(b["items"]) for b in batches])
-    columns = {name: _column(batches, key, dtype) for name, key, dtype in
-               (("ts", "ts", np.int64), ("rating", "values", np.float32), ("test_in", "masks", np.int64))}
+    heads = np.concatenate([b["pairs"] % SPAN + b["start"] for b in batches])
+    tails = np.concatenate([_id_map(b["item_nodes"], items)(b["pairs"] // SPAN) for b in batches])
+    columns = {name: np.concatenate([b[name] for b in batches]) for name, _ in COLUMNS}
     keep = tails >= 0  # False for an end node that is not one of the items read above (e.g. added since)
     if not keep.all():
         heads, tails, columns = heads[keep], tails[keep], {name: c[keep] for name, c in columns.items()}
@@ -134,11 +138,6 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
     return data
 
 
-def _column(batches: list[dict], key: str, dtype: type) -> np.ndarray:
-    """One column of every batch as one array (numpy: torch ops on a busy machine cost more in thread start-up)."""
-    return np.concatenate([np.asarray(b[key], dtype=dtype) for b in batches])
-
-
 def _id_map(nodes: dict, index: pd.Index) -> Callable[[list[int]], np.ndarray]:
     """User or item node ids → tensor indices, through the node map `nodes` ("nodes", "ids") of their transaction."""
     return _node_map(nodes["nodes"], index.get_indexer(np.asarray(nodes["ids"], dtype=object)))
@@ -146,19 +145,20 @@ def _id_map(nodes: dict, index: pd.Index) -> Callable[[list[int]], np.ndarray]:
 
 def _interaction_batches(driver: Driver, q: dict[str, str], dataset: str, user_ids: list[str], splits: list[str],
                          database: str, batch_users: int) -> list[dict]:
-    """One record of parallel lists per batch of users (with its first user's index as "start" and the item node
-    map of its transaction as "item_nodes"); READERS batches are read concurrently (the server runs each query on
-    one thread)."""
+    """Per batch of users, its packed "pairs" and COLUMNS as arrays, its first user's index ("start") and the item
+    node map of its transaction ("item_nodes"). READERS batches are read concurrently (the server runs each query on one
+    thread), and each is decoded into arrays on its reader thread, while the server still works on the others."""
     bits = split_bits(splits)
-    size = max(1, min(batch_users, -(-len(user_ids) // READERS)))
+    size = max(1, min(batch_users, SPAN, -(-len(user_ids) // READERS)))
 
     def in_one_transaction(tx: ManagedTransaction, params: dict) -> dict:
         nodes = dict(tx.run(q["item_nodes"], dataset=dataset).single(strict=True).items())
         batch = tx.run(q["interactions"], params).single(strict=True)
-        return {**dict(batch.items()), "item_nodes": nodes}
+        columns = {name: np.asarray(batch[name], dtype=dtype) for name, dtype in COLUMNS}
+        return {"pairs": np.asarray(batch["pairs"], dtype=np.int64), **columns, "item_nodes": nodes}
 
     def read(start: int) -> dict:
-        params = {"dataset": dataset, "bits": bits, "users": user_ids[start:start + size]}
+        params = {"dataset": dataset, "bits": bits, "span": SPAN, "users": user_ids[start:start + size]}
         with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
             return {**session.execute_read(in_one_transaction, params), "start": start}
 
