@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 import torch
-from neo4j import Driver, ManagedTransaction
+from neo4j import Driver, ManagedTransaction, Record
 from torch_geometric.data import HeteroData
 
 from graphstore import split_bits
@@ -38,8 +38,8 @@ SPAN = 1 << 15  # export/interactions packs (item node id, user position) as nod
 # export/interactions' edge attribute lists, read as numpy arrays (torch ops on a busy machine cost more in thread
 # start-up)
 COLUMNS = (("ts", np.int64), ("rating", np.float32), ("test_in", np.int64))
-QUERIES = ("users", "items", "item_nodes", "interactions", "knowledge", "entities", "entity_links",
-           "social", "user_nodes")
+QUERIES = ("users", "items", "item_nodes", "interactions", "interactions_any", "knowledge", "entities",
+           "entity_links", "social", "user_nodes")
 
 
 class ExportError(LookupError):
@@ -106,7 +106,8 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
     user_ids = _one(driver, q["users"], {"dataset": dataset}, database)["ids"]
     with ThreadPoolExecutor(1) as side:  # the items query runs alongside the interaction batches
         item_rec = side.submit(_one, driver, q["items"], {"dataset": dataset}, database)
-        batches = _interaction_batches(driver, q, dataset, user_ids, splits, database, batch_users)
+        batches = _interaction_batches(driver, q, dataset, bool(meta.get("explicit")), user_ids, splits, database,
+                                       batch_users)
         item_ids, titles = item_rec.result()["ids"], item_rec.result()["titles"]
     users, items = _indexer(user_ids), _indexer(item_ids)
 
@@ -143,22 +144,36 @@ def _id_map(nodes: dict, index: pd.Index) -> Callable[[list[int]], np.ndarray]:
     return _node_map(nodes["nodes"], index.get_indexer(np.asarray(nodes["ids"], dtype=object)))
 
 
-def _interaction_batches(driver: Driver, q: dict[str, str], dataset: str, user_ids: list[str], splits: list[str],
-                         database: str, batch_users: int) -> list[dict]:
+def _arrays(batch: Record) -> dict[str, np.ndarray]:
+    """A batch's packed "pairs" and COLUMNS as arrays."""
+    return {"pairs": np.asarray(batch["pairs"], dtype=np.int64)} | {
+        name: np.asarray(batch[name], dtype=dtype) for name, dtype in COLUMNS}
+
+
+def _complete(batch: Record) -> bool:
+    """Whether every list of the batch has a value per interaction (`collect` skips nulls: a shorter list means
+    some relationship lacks that property)."""
+    return all(len(batch[name]) == len(batch["pairs"]) for name, _ in COLUMNS)
+
+
+def _interaction_batches(driver: Driver, q: dict[str, str], dataset: str, explicit: bool, user_ids: list[str],
+                         splits: list[str], database: str, batch_users: int) -> list[dict]:
     """Per batch of users, its packed "pairs" and COLUMNS as arrays, its first user's index ("start") and the item
     node map of its transaction ("item_nodes"). READERS batches are read concurrently (the server runs each query on one
     thread), and each is decoded into arrays on its reader thread, while the server still works on the others."""
     bits = split_bits(splits)
+    value = "rating" if explicit else "weight"  # the property kgrec writes: RATED's rating, INTERACTED's weight
     size = max(1, min(batch_users, SPAN, -(-len(user_ids) // READERS)))
 
     def in_one_transaction(tx: ManagedTransaction, params: dict) -> dict:
         nodes = dict(tx.run(q["item_nodes"], dataset=dataset).single(strict=True).items())
         batch = tx.run(q["interactions"], params).single(strict=True)
-        columns = {name: np.asarray(batch[name], dtype=dtype) for name, dtype in COLUMNS}
-        return {"pairs": np.asarray(batch["pairs"], dtype=np.int64), **columns, "item_nodes": nodes}
+        if not _complete(batch):  # a relationship lacks a property kgrec writes: the general query fills it in
+            batch = tx.run(q["interactions_any"], params).single(strict=True)
+        return {**_arrays(batch), "item_nodes": nodes}
 
     def read(start: int) -> dict:
-        params = {"dataset": dataset, "bits": bits, "span": SPAN, "users": user_ids[start:start + size]}
+        params = {"dataset": dataset, "bits": bits, "span": SPAN, "value": value, "users": user_ids[start:start + size]}
         with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
             return {**session.execute_read(in_one_transaction, params), "start": start}
 

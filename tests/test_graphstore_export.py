@@ -4,7 +4,7 @@ import pytest
 import torch
 from neo4j import Driver
 
-from graphstore.export import ExportError, export_graph
+from graphstore.export import SPAN, ExportError, _complete, export_graph
 from learner.splits import make_split
 
 TOY = """
@@ -48,6 +48,28 @@ def test_export_of_a_small_graph_is_exact(db: Driver) -> None:
     assert len(data["entity"].uris) == 2 and ("entity", "birth_place", "entity") not in data.edge_types
     assert data["user", "friend", "user"].edge_index.tolist() == [[0], [1]]
     assert data.validate()
+
+
+def test_export_fills_in_what_a_relationship_lacks_and_reads_the_other_interaction_type(db: Driver) -> None:
+    """Relationships written by hand or by an older kgrec (no `test_in`, `test_of` names, an implicit INTERACTED
+    weight in an explicit dataset) export like the rest, whichever batch they fall in."""
+    db.execute_query(TOY)
+    db.execute_query("MATCH (a:User {dataset: 'toy', id: 'a'}), (z:Item {dataset: 'toy', id: 'z'}) "
+                     "CREATE (a)-[:INTERACTED {weight: 0.5, ts: 104, test_in: 0}]->(z)")
+    for batch_users in (1, 2, 20_000):
+        rel = export_graph(db, "toy", knowledge=False, social=False, batch_users=batch_users)["user", "rates", "item"]
+        rows = list(zip(rel.edge_index[0].tolist(), rel.edge_index[1].tolist(), rel.rating.tolist(), rel.ts.tolist(),
+                        rel.test_in.tolist(), strict=True))
+        assert rows == [(0, 0, 5.0, 100, 0b10), (0, 1, 3.0, 101, 0), (0, 2, 0.5, 104, 0), (1, 2, 4.0, 102, 0b11),
+                        (2, 0, 2.0, 103, 0)], batch_users
+
+
+def test_a_batch_with_a_shorter_list_is_incomplete() -> None:
+    """`collect` skips nulls, so a relationship without a property leaves that list shorter than `pairs`."""
+    full = {"pairs": [7 * SPAN + 1, 9 * SPAN], "rating": [4.0, 1.0], "ts": [100, 0], "test_in": [2, 0]}
+    assert _complete(full)
+    for name in ("rating", "ts", "test_in"):
+        assert not _complete({**full, name: full[name][:1]}), name
 
 
 def test_export_does_not_depend_on_the_order_the_data_was_written_in(db: Driver) -> None:
