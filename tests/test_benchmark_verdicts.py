@@ -127,9 +127,10 @@ def test_merged_rows_keep_rows_another_run_stored_meanwhile() -> None:
 
 
 def test_export_verdict_states_the_ratio_and_whether_the_server_floor_allows_the_target() -> None:
-    assert export.verdict(0.10, 0.02, 0.06) == "Target met: the export takes 1.67× the pandas time."
-    assert export.verdict(0.24, 0.04, 0.056).startswith("Target not met (4.29×); the server's traversal floor is 0.71×")
-    assert "not reachable over Cypher on this server" in export.verdict(0.5, 0.2, 0.05)
+    assert export.verdict(1.67, 0.33) == "Target met: the export takes 1.67× the pandas time."
+    assert export.verdict(4.29, 0.71).startswith("Target not met (4.29×); the server's traversal floor is 0.71×")
+    assert "not reachable over Cypher on this server" in export.verdict(10.0, 4.0)
+    assert "spends 60% of its time above that floor" in export.verdict(10.0, 4.0)
 
 
 def test_ingest_verdict_lists_the_datasets_that_reach_the_target() -> None:
