@@ -47,7 +47,8 @@ class TrainOptions(BaseModel):
     warm_start: bool = Field(True, description="start from the active version's embeddings where the model allows")
 
 
-TRAIN_PARAMS = ("weight_decay", "eval_every", "monitor", "valid_frac")  # learner.train options TrainOptions lacks
+# learner.train options TrainOptions lacks
+TRAIN_PARAMS = ("weight_decay", "eval_every", "monitor", "valid_frac", "negatives")
 
 
 def check_params(model: str, params: dict[str, Any]) -> None:

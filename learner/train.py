@@ -36,7 +36,7 @@ from learner.metrics import DEFAULT_KS
 from learner.models import MODELS, Recommender, TrainGraph, get_model, resolve_name
 from learner.optim import adam
 from learner.report import append_jsonl, plot_learning_curve, save_embeddings, write_json
-from learner.sampling import bpr_batches, rating_batches
+from learner.sampling import NEGATIVES, bpr_batches, rating_batches
 from learner.splits import Split, make_split
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,7 @@ def train(
     progress: bool = True,
     num_threads: int | None = None,
     warm_start: tuple[np.ndarray, np.ndarray] | None = None,
+    negatives: str = "all",
     **model_kwargs: Any,
 ) -> TrainResult:
     """Split ``data``, train ``model`` with early stopping on validation, evaluate on test, write a run dir.
@@ -155,7 +156,9 @@ def train(
     much faster on an oversubscribed machine, where OpenMP threads spin waiting for each other).
     ``warm_start``: (user [U, d], item [I, d]) rows aligned with ``data``'s users and items (NaN rows:
     unknown) copied into the fresh model's embedding tables where the model allows it
-    (:meth:`Recommender.warm_start_tables`); recorded in the params as ``warm_started``.
+    (:meth:`Recommender.warm_start_tables`); recorded in the params as ``warm_started``. ``negatives``: where
+    models trained with the BPR loss draw negatives from, ``all`` items or the ``trained`` ones, those with a
+    training interaction (`learner.sampling.NEGATIVES`).
     """
     check_graph(data)
     with torch_threads(num_threads):
@@ -168,6 +171,9 @@ def train(
         given = {"epochs": epochs, "lr": lr, "batch_size": batch_size, "weight_decay": weight_decay,
                  "patience": patience, "eval_every": eval_every}
         hp.update({key: value for key, value in given.items() if value is not None})
+        if negatives not in NEGATIVES:
+            raise ValueError(f"negatives must be one of {NEGATIVES}, got {negatives!r}")
+        hp["negatives"] = negatives
         kwargs = _model_kwargs(cls, dim, model_kwargs)
         for need in cls.requires:
             if need == "knowledge" and "entity" not in data.node_types:
@@ -315,7 +321,8 @@ def _batch_epoch(net: Recommender, graph: TrainGraph, hp: dict[str, Any], optimi
     if net.task == "rating":
         batches = rating_batches(graph.user, graph.item, graph.rating, int(hp["batch_size"]), gen, graph.device)
     else:
-        batches = bpr_batches(graph.user, graph.item, graph.num_items, int(hp["batch_size"]), gen, graph.device)
+        batches = bpr_batches(graph.user, graph.item, graph.num_items, int(hp["batch_size"]), gen, graph.device,
+                              hp["negatives"])
     total, count = 0.0, 0
     for batch in batches:
         optimizer.zero_grad()
