@@ -100,12 +100,12 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
                  database: str = "neo4j", batch_users: int = 20_000) -> HeteroData:
     """Export one dataset as a `HeteroData` (see the module docstring for its contract)."""
     q = {name: load_cypher(f"export/{name}") for name in QUERIES}
-    meta = _metadata(driver, dataset, database)
-    splits: list[str] = list(meta.get("split_names") or [])
-
-    user_ids = _one(driver, q["users"], {"dataset": dataset}, database)["ids"]
-    with ThreadPoolExecutor(1) as side:  # the items query runs alongside the interaction batches
+    with ThreadPoolExecutor(2) as side:  # metadata alongside the users query, items alongside the batches
+        meta_rec = side.submit(_metadata, driver, dataset, database)
         item_rec = side.submit(_one, driver, q["items"], {"dataset": dataset}, database)
+        user_ids = _one(driver, q["users"], {"dataset": dataset}, database)["ids"]
+        meta = meta_rec.result()
+        splits: list[str] = list(meta.get("split_names") or [])
         batches = _interaction_batches(driver, q, dataset, bool(meta.get("explicit")), user_ids, splits, database,
                                        batch_users)
         item_ids, titles = item_rec.result()["ids"], item_rec.result()["titles"]
