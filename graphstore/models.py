@@ -11,8 +11,9 @@ the next number when another run got there first. The node is labelled `:Model` 
 complete, so every reader (which matches `:Model`) never sees a pending one. While the write-back runs, a thread
 refreshes the slot's heartbeat; a slot whose heartbeat is older than `STALE_SECONDS` was left by a killed run,
 and the next write-back removes its vectors, indexes and reservation. Each batch of vectors checks, in its own
-transaction, that the slot is still its run's and fresh, under a server-side time limit (`BATCH_SECONDS`), so a
-run that was frozen, not killed, never writes into a number that was taken over.
+transaction, that the slot is still its run's and fresh, under a server-side time limit (`BATCH_SECONDS`), and the
+run checks once more before it builds its vector indexes, so a run that was frozen, not killed, never writes into a
+number that was taken over.
 """
 
 from __future__ import annotations
@@ -250,13 +251,18 @@ def _check_embeddings(kind: str, ids: Sequence[str], emb: np.ndarray, dim: int |
     return emb
 
 
-def _own_batch_tx(tx: ManagedTransaction, slot: _Slot, query: str, params: dict[str, Any]) -> int:
-    """Write one batch of vectors if the slot is ours and fresh (see BATCH_SECONDS); the number of nodes found."""
+def _assert_ours(tx: ManagedTransaction, slot: _Slot) -> None:
+    """Raise unless the pending slot is still ours and fresh (see BATCH_SECONDS)."""
     ours = tx.run("MATCH (s:ModelSlot {name: $name, version: $version, token: $token}) WHERE NOT s:Model "
                   "AND s.heartbeat >= datetime() - duration({seconds: $fresh}) RETURN count(s) AS n",
                   slot.params, fresh=STALE_SECONDS / 2).single(strict=True)["n"]
     if not ours:
         raise _taken_over(slot)
+
+
+def _own_batch_tx(tx: ManagedTransaction, slot: _Slot, query: str, params: dict[str, Any]) -> int:
+    """Write one batch of vectors if the slot is ours and fresh; the number of nodes found."""
+    _assert_ours(tx, slot)
     return tx.run(query, params).single(strict=True)["written"]
 
 
@@ -327,6 +333,10 @@ def _write_pending(driver: Driver, database: str, mv: ModelVersion, heartbeat: _
     missing = {label: f"{found[label]} of {n}" for label, n in expected.items() if found[label] != n}
     if missing:
         log.warning("some ids were not found in dataset %s: %s", mv.dataset, missing)
+    # a run frozen after its last batch may have lost its slot since, and its number may be free again (or, with a
+    # higher one taken meanwhile, never reused): no index of its own then, which no later run would drop
+    with driver.session(database=database) as session:
+        session.execute_read(_assert_ours, heartbeat.slot)
     for label in sections:
         _create_index(driver, database, mv.index_name(label), label, mv.property, mv.dim)
     _await_online(driver, database, [mv.index_name(label) for label in sections])

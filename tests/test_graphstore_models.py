@@ -347,6 +347,39 @@ def test_a_write_back_frozen_past_stale_is_taken_over_and_writes_nothing_after(
     _assert_intact(graph, again, 3)
 
 
+def test_a_write_back_frozen_after_its_last_batch_and_taken_over_builds_no_index(
+    graph: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Frozen past STALE_SECONDS between its last batch of vectors and its vector indexes, a run loses its slot to
+    the clean-up; when it wakes it stops before creating an index, so none is left under a number that is free
+    again (or that a higher version already passed, and no later run would drop)."""
+    monkeypatch.setattr(models, "HEARTBEAT_SECONDS", 60.0)
+    monkeypatch.setattr(models, "STALE_SECONDS", 4.0)
+    v1 = _write(graph, 1)
+    paused, resume = threading.Event(), threading.Event()
+    write_vectors = models._write_vectors
+
+    def pausing_write_vectors(*args: object) -> int:  # freezes the run after its item batches (desc: 9th argument)
+        written = write_vectors(*args)
+        if args[8] == "item embeddings":
+            paused.set()
+            resume.wait(60)
+        return written
+
+    monkeypatch.setattr(models, "_write_vectors", pausing_write_vectors)
+    with ThreadPoolExecutor(1) as pool:
+        frozen = pool.submit(_write, graph, 2, activate=False)
+        assert paused.wait(60)
+        time.sleep(4.5)
+        assert remove_abandoned(graph) == ["emb_mf_v2"]
+        resume.set()
+        with pytest.raises(ModelVersionError, match="taken over as abandoned"):
+            frozen.result()
+    indexes = graph.execute_query("SHOW INDEXES YIELD name WHERE name CONTAINS 'emb_mf_v2' RETURN name").records
+    assert indexes == [] and _holders(graph, "emb_mf_v2") == []
+    assert list_versions(graph) == [v1] and _slots(graph) == [(1, True)]
+
+
 def test_a_batch_the_server_ends_stops_the_write_back_before_its_slot_could_go_stale(
     graph: Driver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
