@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -108,7 +109,7 @@ def export_graph(driver: Driver, dataset: str, *, knowledge: bool = True, social
         splits: list[str] = list(meta.get("split_names") or [])
         batches = _interaction_batches(driver, q, dataset, bool(meta.get("explicit")), user_ids, splits, database,
                                        batch_users)
-        item_ids, titles = item_rec.result()["ids"], item_rec.result()["titles"]
+        item_ids, titles = itemgetter("ids", "titles")(item_rec.result())
     users, items = _indexer(user_ids), _indexer(item_ids)
 
     data = HeteroData()
