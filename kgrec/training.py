@@ -23,7 +23,7 @@ from learner.evaluate import known_pairs
 from learner.metrics import ranking_metrics
 from learner.models import MODELS, resolve_name
 from learner.splits import Split, make_split
-from learner.train import TrainResult, train
+from learner.train import TrainResult, check_choices, train
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,9 @@ TRAIN_PARAMS = ("weight_decay", "eval_every", "monitor", "valid_frac", "negative
 
 
 def check_params(model: str, params: dict[str, Any]) -> None:
-    """`params` hold only the model's constructor arguments and TRAIN_PARAMS (ValueError naming the others): a
-    key TrainOptions sets itself (dim, epochs, batch_size, …) reached the trainer twice, a TypeError, and an unknown
-    one failed only after the export."""
+    """`params` hold only the model's constructor arguments and TRAIN_PARAMS, with a monitor and negatives the
+    trainer knows (ValueError naming the others): a key TrainOptions sets itself (dim, epochs, batch_size, …)
+    reached the trainer twice, a TypeError, and an unknown one or value failed only after the export."""
     cls = MODELS[resolve_name(model)]
     own = [name for name in TrainOptions.model_fields if name != "params"]
     for key in params:
@@ -66,6 +66,7 @@ def check_params(model: str, params: dict[str, Any]) -> None:
     if unknown := sorted(set(params) - {*allowed, *TRAIN_PARAMS}):
         raise ValueError(f"model {model!r} takes no {', '.join(unknown)}; its arguments are {allowed}, and training "
                          f"takes {', '.join(TRAIN_PARAMS)}")
+    check_choices(model, params.get("monitor"), params.get("negatives", "all"))
 
 
 def check_split(driver: Driver, dataset: str, split: str) -> None:

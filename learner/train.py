@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 
 from learner.data import check_graph
 from learner.evaluate import evaluate
-from learner.metrics import DEFAULT_KS
+from learner.metrics import DEFAULT_KS, RANKING_METRICS
 from learner.models import MODELS, Recommender, TrainGraph, get_model, resolve_name
 from learner.optim import adam
 from learner.report import append_jsonl, plot_learning_curve, save_embeddings, write_json
@@ -42,6 +42,20 @@ from learner.splits import Split, make_split
 log = logging.getLogger(__name__)
 
 LOWER_IS_BETTER = ("rmse", "mae")
+
+
+def check_choices(model: str, monitor: str | None = None, negatives: str = "all",
+                  ks: Sequence[int] = DEFAULT_KS) -> None:
+    """Refuse a `monitor` the model's validation does not report or unknown `negatives` (ValueError naming the
+    choices), before any work: a bad monitor used to fail after the first training epoch."""
+    if negatives not in NEGATIVES:
+        raise ValueError(f"negatives must be one of {', '.join(NEGATIVES)}, got {negatives!r}")
+    if monitor is None:
+        return
+    ranking = [f"{metric}@{k}" for metric in (*RANKING_METRICS, "coverage") for k in ks]
+    choices = [*ranking, *LOWER_IS_BETTER] if MODELS[resolve_name(model)].task == "rating" else ranking
+    if monitor not in choices:
+        raise ValueError(f"model {model!r} cannot monitor {monitor!r}; its validation reports {', '.join(choices)}")
 
 
 @dataclass
@@ -161,6 +175,7 @@ def train(
     training interaction (`learner.sampling.NEGATIVES`).
     """
     check_graph(data)
+    check_choices(model, monitor, negatives, ks)
     with torch_threads(num_threads):
         name = resolve_name(model)
         seed_everything(seed)
@@ -171,8 +186,6 @@ def train(
         given = {"epochs": epochs, "lr": lr, "batch_size": batch_size, "weight_decay": weight_decay,
                  "patience": patience, "eval_every": eval_every}
         hp.update({key: value for key, value in given.items() if value is not None})
-        if negatives not in NEGATIVES:
-            raise ValueError(f"negatives must be one of {NEGATIVES}, got {negatives!r}")
         hp["negatives"] = negatives
         kwargs = _model_kwargs(cls, dim, model_kwargs)
         for need in cls.requires:

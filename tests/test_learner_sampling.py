@@ -48,10 +48,12 @@ def test_negatives_come_from_the_candidates_given() -> None:
     assert set(neg.tolist()) == {7, 8}
 
 
-def test_trained_negatives_are_a_training_option_checked_before_training(tmp_path) -> None:
+def test_negatives_and_the_monitor_are_training_options_checked_before_training(tmp_path) -> None:
     data = ml100k(100)
     result = train(data, "bprmf", "u1", epochs=2, eval_every=1, negatives="trained", run_dir=tmp_path,
                    num_threads=1, progress=False)
     assert result.params["negatives"] == "trained"
     with pytest.raises(ValueError, match="negatives must be one of"):
         train(data, "bprmf", "u1", epochs=1, negatives="popular", run_dir=tmp_path, num_threads=1, progress=False)
+    with pytest.raises(ValueError, match="cannot monitor 'ndcg@50'"):
+        train(data, "bprmf", "u1", epochs=1, monitor="ndcg@50", run_dir=tmp_path, num_threads=1, progress=False)
