@@ -46,14 +46,18 @@ LOWER_IS_BETTER = ("rmse", "mae")
 
 def check_choices(model: str, monitor: str | None = None, negatives: str = "all",
                   ks: Sequence[int] = DEFAULT_KS) -> None:
-    """Refuse a `monitor` the model's validation does not report or unknown `negatives` (ValueError naming the
-    choices), before any work: a bad monitor used to fail after the first training epoch."""
+    """Refuse a `monitor` the model's validation does not report, unknown `negatives`, or negatives other than
+    `all` for a model that draws none (ValueError naming the choices), before any work: a bad monitor used to fail
+    after the first training epoch, and PyKEEN or rating models silently ignored `negatives`."""
+    cls = MODELS[resolve_name(model)]
     if negatives not in NEGATIVES:
         raise ValueError(f"negatives must be one of {', '.join(NEGATIVES)}, got {negatives!r}")
+    if negatives != "all" and (cls.task != "ranking" or not cls.trainable or cls.own_epochs):
+        raise ValueError(f"model {model!r} draws no BPR negatives, so negatives={negatives!r} would change nothing")
     if monitor is None:
         return
     ranking = [f"{metric}@{k}" for metric in (*RANKING_METRICS, "coverage") for k in ks]
-    choices = [*ranking, *LOWER_IS_BETTER] if MODELS[resolve_name(model)].task == "rating" else ranking
+    choices = [*ranking, *LOWER_IS_BETTER] if cls.task == "rating" else ranking
     if monitor not in choices:
         raise ValueError(f"model {model!r} cannot monitor {monitor!r}; its validation reports {', '.join(choices)}")
 

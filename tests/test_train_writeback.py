@@ -111,11 +111,13 @@ def test_train_refuses_options_it_cannot_honour_before_any_work(args: list[str])
     (["-p", "batch_size=0"], "batch_size must be a positive integer"), (["-p", "batch_size=abc"], "batch_size"),
     (["-p", "negatives=popular"], "negatives must be one of all, trained"),
     (["-p", "monitor=rmse"], "cannot monitor 'rmse'"),
+    (["-m", "transe", "-p", "negatives=trained"], "draws no BPR negatives"),
 ])
 def test_bad_model_arguments_are_usage_errors(args: list[str], words: str) -> None:
     """An unknown --param key was ValueError after the export; one with its own option (dim, epochs, …) or
     batch_size was a TypeError traceback (passed twice to the trainer); an unknown negatives or monitor failed
-    after the export (the monitor: after the first epoch, a KeyError)."""
+    after the export (the monitor: after the first epoch, a KeyError); a model that draws no BPR negatives (PyKEEN's,
+    rating models, EASE, …) ignored negatives."""
     result = CliRunner().invoke(app, ["train", "-d", "no-such-dataset", "-m", "bprmf", *args])
     assert result.exit_code == 2 and "--param" in result.output and words in result.output, result.output
 
