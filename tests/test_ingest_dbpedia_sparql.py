@@ -243,7 +243,10 @@ def test_transient_failures_are_retried_politely_and_answers_cached(
         assert report.loaded == {"dbpedia (sparql)": 4, "entity labels": 1}  # as if nothing had failed
         assert len(proxy.arrivals) == 5 + 2  # five faults, then one answer per item IRI (batch=1)
         gaps = [b - a for a, b in zip(proxy.arrivals, proxy.arrivals[1:], strict=False)]
-        assert min(gaps) >= 0.3 * 0.95, gaps  # never faster than min_interval, retries included
+        # never faster than min_interval (0.3 s), retries included: a retry that honoured the 429's Retry-After of
+        # 0.2 s instead would arrive 0.2 s later; arrival times carry the proxy thread's scheduling jitter (17 ms
+        # on a busy CI machine), so 50 ms of slack
+        assert min(gaps) >= 0.25, gaps
 
         again = enrich_from_sparql(films, "my-films", proxy.url, **kw)
         assert len(proxy.arrivals) == 7  # every answer came from the cache
