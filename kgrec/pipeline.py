@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kgrec.settings import Settings
 from kgrec.training import TrainOptions, check_params, check_split, evaluate_embeddings, train_and_write
-from learner.metrics import DEFAULT_KS, RANKING_METRICS
+from learner.metrics import ranking_metric_names
 from learner.models import resolve_name
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class GateSection(BaseModel):
     def _comparable(cls, metric: str) -> str:
         """A metric the active version is re-scored with (full ranking at DEFAULT_KS); anything else failed only
         after training, and only once a version was active, i.e. on the second scheduled run."""
-        known = [f"{name}@{k}" for name in (*RANKING_METRICS, "coverage") for k in DEFAULT_KS]
+        known = ranking_metric_names()
         if metric not in known:
             raise ValueError(f"{metric!r} is not a metric the gate can compare; choose one of: {', '.join(known)}")
         return metric

@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 
 from learner.data import check_graph
 from learner.evaluate import evaluate
-from learner.metrics import DEFAULT_KS, RANKING_METRICS
+from learner.metrics import DEFAULT_KS, ranking_metric_names
 from learner.models import MODELS, Recommender, TrainGraph, get_model, resolve_name
 from learner.optim import adam
 from learner.report import append_jsonl, plot_learning_curve, save_embeddings, write_json
@@ -56,7 +56,7 @@ def check_choices(model: str, monitor: str | None = None, negatives: str = "all"
         raise ValueError(f"model {model!r} draws no BPR negatives, so negatives={negatives!r} would change nothing")
     if monitor is None:
         return
-    ranking = [f"{metric}@{k}" for metric in (*RANKING_METRICS, "coverage") for k in ks]
+    ranking = ranking_metric_names(ks)
     choices = [*ranking, *LOWER_IS_BETTER] if cls.task == "rating" else ranking
     if monitor not in choices:
         raise ValueError(f"model {model!r} cannot monitor {monitor!r}; its validation reports {', '.join(choices)}")
