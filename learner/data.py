@@ -119,15 +119,16 @@ def check_graph(data: HeteroData) -> HeteroData:
 
 
 def interactions(data: HeteroData) -> Interactions:
-    """The (validated) interaction edges of ``data`` as :class:`Interactions`."""
+    """The (validated) interaction edges of ``data`` as :class:`Interactions`, on the CPU whatever device ``data``
+    is on: splits and samplers work there, and the trainer moves each part to the model's device."""
     check_graph(data)
     store = data[RATES]
     return Interactions(
-        user=store.edge_index[0].contiguous(),
-        item=store.edge_index[1].contiguous(),
-        rating=store.rating,
-        ts=store.ts,
-        test_in=store.test_in,
+        user=store.edge_index[0].cpu().contiguous(),
+        item=store.edge_index[1].cpu().contiguous(),
+        rating=store.rating.cpu(),
+        ts=store.ts.cpu(),
+        test_in=store.test_in.cpu(),
         num_users=int(data["user"].num_nodes),
         num_items=int(data["item"].num_nodes),
         split_names=tuple(data.split_names),

@@ -82,7 +82,7 @@ def train_kge_epochs(loop: SLCWATrainingLoop, factory: CoreTriplesFactory, up_to
     """Continue PyKEEN training up to ``up_to_epoch`` (its epochs are cumulative); the last epoch's loss."""
     losses = loop.train(triples_factory=factory, num_epochs=up_to_epoch, batch_size=batch_size,
                         continue_training=not first, use_tqdm=False, use_tqdm_batch=False, clear_optimizer=False,
-                        pin_memory=torch.cuda.is_available())
+                        pin_memory=loop.model.device.type == "cuda")  # pinned host memory only feeds a GPU
     return float(losses[-1]) if losses else float("nan")
 
 

@@ -12,7 +12,6 @@ e.g. to fit a blend on validation) and ``learning_curve.png``.
 
 from __future__ import annotations
 
-import copy
 import inspect
 import logging
 import platform
@@ -92,7 +91,15 @@ def resolve_device(device: str | torch.device) -> torch.device:
     resolved = torch.device(device)
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError("device='cuda' requested but CUDA is not available")
+    if resolved.type == "cuda" and (resolved.index or 0) >= torch.cuda.device_count():
+        raise ValueError(f"device={str(device)!r} requested but there are {torch.cuda.device_count()} CUDA devices")
     return resolved
+
+
+def _host_copy(net: Recommender) -> dict[str, torch.Tensor]:
+    """The model's state dict copied to CPU memory: a checkpoint that loads on any machine (no map_location), and
+    no second copy of the weights on the GPU."""
+    return {name: value.detach().to("cpu", copy=True) for name, value in net.state_dict().items()}
 
 
 def seed_everything(seed: int) -> None:
@@ -221,6 +228,7 @@ def train(
             best_state, best_epoch, best_valid = _fit(net, graph, the_split, hp, monitor, ks, seed, out_dir,
                                                       history, progress)
             net.load_state_dict(best_state)
+            del best_state
         else:
             best_valid = evaluate(net, the_split, "valid", ks)
             history.append({"epoch": 0, "loss": None, "valid": best_valid, "seconds": time.perf_counter() - started})
@@ -230,6 +238,7 @@ def train(
             # the configuration chosen on validation, retrained on train + validation, then tested
             the_split = replace(the_split, train=torch.cat([the_split.train, the_split.valid]),
                                 valid=the_split.valid[:0])
+            del net, graph  # the selection run's model leaves memory before the refit's is built
             net, graph = _prepared(name, kwargs, the_split, ("train",), data, dev, seed)
             if warm_start is not None:
                 _warm_start(net, warm_start)
@@ -300,7 +309,7 @@ def _fit(net: Recommender, graph: TrainGraph, split: Split, hp: dict[str, Any], 
     optimizer = None if net.own_epochs else adam(net, hp["lr"], hp["weight_decay"])
     gen = torch.Generator().manual_seed(seed)
     best_value: float | None = None
-    best_state = copy.deepcopy(net.state_dict())
+    best_state = _host_copy(net)
     best_epoch, best_valid, checks_without_gain = 0, {}, 0
     started = time.perf_counter()
     bar = tqdm(range(1, int(hp["epochs"]) + 1), desc=f"train {type(net).__name__}", disable=not progress,
@@ -311,14 +320,14 @@ def _fit(net: Recommender, graph: TrainGraph, split: Split, hp: dict[str, Any], 
         record: dict[str, Any] = {"epoch": epoch, "loss": epoch_loss, "phase": "select" if validate else "refit"}
         if not validate:
             if epoch == int(hp["epochs"]):
-                best_state, best_epoch = copy.deepcopy(net.state_dict()), epoch
+                best_state, best_epoch = _host_copy(net), epoch
                 torch.save({"epoch": epoch, "state_dict": best_state, "refit": True}, out_dir / "best.pt")
         elif epoch % int(hp["eval_every"]) == 0 or epoch == int(hp["epochs"]):
             valid = evaluate(net, split, "valid", ks, ranking=monitor not in LOWER_IS_BETTER)
             record["valid"] = valid
             if _improved(valid[monitor], best_value, monitor):
                 best_value, best_epoch, best_valid, checks_without_gain = valid[monitor], epoch, valid, 0
-                best_state = copy.deepcopy(net.state_dict())
+                best_state = _host_copy(net)
                 torch.save({"epoch": epoch, "state_dict": best_state, "valid": valid}, out_dir / "best.pt")
             else:
                 checks_without_gain += 1
