@@ -41,8 +41,9 @@ class EASE(Recommender):
         if dtype not in ("float32", "float64"):
             raise ValueError(f"EASE dtype must be 'float32' or 'float64', got {dtype!r}")
         self.lam, self.knowledge_weight, self.dtype = lam, knowledge_weight, getattr(torch, dtype)
-        self.x: Tensor | None = None
-        self.b: Tensor | None = None
+        # fitted state as buffers left out of the state dict, so .to(device) moves it with the model
+        self.register_buffer("x", None, persistent=False)  # user × item, sparse COO
+        self.register_buffer("b", None, persistent=False)  # [I, I] item–item weights
 
     def prepare(self, graph: TrainGraph) -> None:
         x = interaction_matrix(graph.user, graph.item, self.num_users, self.num_items).to(graph.device)
@@ -55,11 +56,14 @@ class EASE(Recommender):
                                               int(graph.data["entity"].num_nodes)).coalesce()
                 features = torch.sparse_coo_tensor(features.indices(), torch.ones_like(features.values()),
                                                    features.shape, check_invariants=True)  # binary
-                side = torch.sparse.mm(features, features.t().to_dense())
+                side = torch.sparse.mm(features, features.t().coalesce()).to_dense()  # no dense entity × item
                 gram += self.knowledge_weight ** 2 * side.to(self.dtype)
         gram.diagonal().add_(self.lam)
-        p = torch.cholesky_inverse(torch.linalg.cholesky(gram))  # symmetric positive definite: half inv's work
+        # symmetric positive definite: Cholesky then its inverse, half inv's work; at most two I × I matrices alive
+        factor = torch.linalg.cholesky(gram)
         del gram
+        p = torch.cholesky_inverse(factor)
+        del factor
         p.div_(-p.diagonal().clone().unsqueeze(0))
         p.diagonal().zero_()
         self.x, self.b = x, p.float()

@@ -46,7 +46,7 @@ class GCMC(Recommender):
         for p in (self.user_levels, self.item_levels, self.bases, self.mix):
             torch.nn.init.xavier_uniform_(p.view(-1, p.size(-1)))
         self.register_buffer("levels", torch.arange(1, num_levels + 1, dtype=torch.float))
-        self.adj: list[tuple[Tensor, Tensor]] = []  # per level: (user × item, item × user), normalised
+        self.adj_levels = 0  # prepare() registers per level r buffers adj_ui_r, adj_iu_r (moved by .to(device))
 
     def prepare(self, graph: TrainGraph) -> None:
         levels = torch.unique(graph.rating)
@@ -60,19 +60,26 @@ class GCMC(Recommender):
         deg_u = torch.bincount(graph.user, minlength=self.num_users).clamp(min=1).float()
         deg_i = torch.bincount(graph.item, minlength=self.num_items).clamp(min=1).float()
         norm = (deg_u[graph.user] * deg_i[graph.item]).rsqrt()
-        self.adj = []
-        for level in self.levels:
+        for r, level in enumerate(self.levels):
             keep = graph.rating == level
             index = torch.stack([graph.user[keep], graph.item[keep]])
-            self.adj.append((to_csr(index, norm[keep], (self.num_users, self.num_items)),
-                             to_csr(index.flip(0), norm[keep], (self.num_items, self.num_users))))
+            self.register_buffer(f"adj_ui_{r}", to_csr(index, norm[keep], (self.num_users, self.num_items)),
+                                 persistent=False)
+            self.register_buffer(f"adj_iu_{r}", to_csr(index.flip(0), norm[keep], (self.num_items, self.num_users)),
+                                 persistent=False)
+        self.adj_levels = self.levels.numel()
+
+    def _adjacency(self) -> list[tuple[Tensor, Tensor]]:
+        """Per rating level: the normalised (user × item, item × user) adjacency built by prepare()."""
+        return [(getattr(self, f"adj_ui_{r}"), getattr(self, f"adj_iu_{r}")) for r in range(self.adj_levels)]
 
     def level_of(self, ratings: Tensor) -> Tensor:
         """Class index of each rating value."""
         return torch.searchsorted(self.levels, ratings.float()).clamp(max=self.levels.numel() - 1)
 
     def _encode(self) -> tuple[Tensor, Tensor]:
-        if not self.adj:
+        adj = self._adjacency()
+        if not adj:
             raise RuntimeError("GCMC.prepare(graph) must be called before use")
         user_w = torch.cumsum(self.user_levels, 0)  # ordinal weight sharing
         item_w = torch.cumsum(self.item_levels, 0)
@@ -80,8 +87,8 @@ class GCMC(Recommender):
             keep_u = dropout(torch.ones(self.num_users, 1, device=user_w.device), self.node_dropout)
             keep_i = dropout(torch.ones(self.num_items, 1, device=item_w.device), self.node_dropout)
             user_w, item_w = user_w * keep_u, item_w * keep_i
-        users = torch.relu(torch.cat([spmm(ui, item_w[r], iu) for r, (ui, iu) in enumerate(self.adj)], 1))
-        items = torch.relu(torch.cat([spmm(iu, user_w[r], ui) for r, (ui, iu) in enumerate(self.adj)], 1))
+        users = torch.relu(torch.cat([spmm(ui, item_w[r], iu) for r, (ui, iu) in enumerate(adj)], 1))
+        items = torch.relu(torch.cat([spmm(iu, user_w[r], ui) for r, (ui, iu) in enumerate(adj)], 1))
         users = dropout(users, self.hidden_dropout, self.training)
         items = dropout(items, self.hidden_dropout, self.training)
         return self.user_dense(users), self.item_dense(items)

@@ -54,7 +54,7 @@ class HeteroGNN(Recommender):
         self.emb = torch.nn.ModuleDict({"user": torch.nn.Embedding(num_users, dim),
                                         "item": torch.nn.Embedding(num_items, dim)})
         self.layers = torch.nn.ModuleList()
-        self.edge_index_dict: dict[EdgeType, Tensor] = {}
+        self.edge_types: list[EdgeType] = []  # prepare() registers buffer edges_k for edge_types[k]
 
     def _make_conv(self) -> torch.nn.Module:
         if self.conv == "sage":
@@ -73,8 +73,15 @@ class HeteroGNN(Recommender):
             torch.nn.init.normal_(emb.weight, std=0.1)
         self.layers = torch.nn.ModuleList(
             HeteroConv({et: self._make_conv() for et in edges}, aggr="sum") for _ in range(self.num_layers))
-        self.edge_index_dict = edges
+        for k, ei in enumerate(edges.values()):
+            self.register_buffer(f"edges_{k}", ei, persistent=False)  # moved by .to(device) with the model
+        self.edge_types = list(edges)
         self.to(graph.device)
+
+    @property
+    def edge_index_dict(self) -> dict[EdgeType, Tensor]:
+        """The message-passing edges per edge type, as prepare() built them."""
+        return {et: getattr(self, f"edges_{k}") for k, et in enumerate(self.edge_types)}
 
     def _encode(self) -> dict[str, Tensor]:
         x = {t: e.weight for t, e in self.emb.items()}

@@ -29,8 +29,10 @@ class ItemKNN(Recommender):
     def __init__(self, num_users: int, num_items: int, k: int = 100, shrink: float = 10.0, chunk: int = 2048) -> None:
         super().__init__(num_users, num_items)
         self.k, self.shrink, self.chunk = k, shrink, chunk
-        self.x: Tensor | None = None  # user × item, sparse COO
-        self.w: Tensor | None = None  # sparse COO [I, I]: w[j, i] = sim(j, i) for the k neighbours j of each item i
+        # fitted state as buffers left out of the state dict, so .to(device) moves it with the model
+        self.register_buffer("x", None, persistent=False)  # user × item, sparse COO
+        # sparse COO [I, I]: w[j, i] = sim(j, i) for the k neighbours j of each item i
+        self.register_buffer("w", None, persistent=False)
 
     def prepare(self, graph: TrainGraph) -> None:
         x = interaction_matrix(graph.user, graph.item, self.num_users, self.num_items).to(graph.device)

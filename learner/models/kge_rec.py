@@ -49,7 +49,7 @@ class KGERecommender(Recommender):
         self.kg: KGTriples | None = None
         self.kge: ERModel | None = None  # created on the first epoch, with PyKEEN's training loop
         self.seed = 0
-        self.target = torch.device("cpu")
+        self.target = torch.device("cpu")  # where the PyKEEN model is created (the training graph's device)
 
     def prepare(self, graph: TrainGraph) -> None:
         self.kg = build_triples(graph, include_users=True, use_knowledge=self.use_knowledge)
@@ -66,7 +66,7 @@ class KGERecommender(Recommender):
     def embeddings(self) -> tuple[Tensor, Tensor]:
         if self.kg is None or self.kge is None:
             raise RuntimeError(f"{type(self).__name__} has not been trained")
-        users = torch.arange(self.num_users, device=self.target)
+        users = torch.arange(self.num_users, device=self.device)  # the PyKEEN model's, after any .to()
         query, rule = query_vectors(self.kge, users, relation=0)
         items = entity_vectors(self.kge)[self.kg.item_offset:self.kg.item_offset + self.num_items]
         return as_dot_product(query, items, rule)

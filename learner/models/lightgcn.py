@@ -36,7 +36,7 @@ class LightGCN(Recommender):
         # the adjacency is normalised once in prepare(); its symmetry makes the backward pass cheap
         self.net.convs = torch.nn.ModuleList(SymmetricLGConv() for _ in range(num_layers))
         torch.nn.init.normal_(self.net.embedding.weight, std=init_std)
-        self.adj: Tensor | None = None
+        self.register_buffer("adj", None, persistent=False)  # normalised in prepare(); moved by .to(device)
 
     def prepare(self, graph: TrainGraph) -> None:
         edge_index = bipartite_edge_index(graph.user, graph.item, self.num_users)

@@ -26,7 +26,8 @@ class SVDpp(BiasedMF):
                  init_std: float = 0.1, lbfgs_steps: int = 10) -> None:
         super().__init__(num_users, num_items, dim, reg, bias_reg, init_std, lbfgs_steps)
         self.implicit_factors = torch.nn.Parameter(torch.randn(num_items, dim) * init_std)
-        self.implicit: Tensor | None = None  # sparse [U, I]: 1/sqrt(|N(u)|) where u rated i
+        # sparse [U, I]: 1/sqrt(|N(u)|) where u rated i; built in prepare(), moved by .to(device)
+        self.register_buffer("implicit", None, persistent=False)
 
     def prepare(self, graph: TrainGraph) -> None:
         super().prepare(graph)
