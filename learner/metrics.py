@@ -24,12 +24,12 @@ RANKING_METRICS = ("recall", "ndcg", "precision", "hit", "mrr", "map")
 DEFAULT_KS = (10, 20)
 
 Scorer = Callable[[Tensor], Tensor]
+"""Maps a LongTensor of user indices [B] to scores over all items [B, num_items]."""
 
 
 def ranking_metric_names(ks: Sequence[int] = DEFAULT_KS) -> list[str]:
     """The ``name@k`` keys :func:`ranking_metrics` reports (with item coverage)."""
     return [f"{name}@{k}" for name in (*RANKING_METRICS, "coverage") for k in ks]
-"""Maps a LongTensor of user indices [B] to scores over all items [B, num_items]."""
 
 
 def _csr(users: Tensor, items: Tensor, num_users: int) -> tuple[Tensor, Tensor]:
